@@ -1,0 +1,120 @@
+// Face detection primitives: OpenCV's Haar cascade (the fast per-frame proposer)
+// and dlib's HOG detector (slower, far fewer false faces). Which to use when is
+// policy and lives in Swift (VigilVision.FaceDetector); this file only measures.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/opencv/cv_image.h>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "guard.hpp"
+
+struct vg_detector {
+    cv::CascadeClassifier cascade;
+    dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
+    std::string last_error;
+};
+
+extern "C" vg_detector *vg_detector_create(const char *cascade_path, char *error, size_t error_len) {
+    if (cascade_path == nullptr) {
+        vigil::write_error(error, error_len, "no cascade path given");
+        return nullptr;
+    }
+    try {
+        auto detector = std::make_unique<vg_detector>();
+        if (!detector->cascade.load(cascade_path) || detector->cascade.empty()) {
+            vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path);
+            return nullptr;
+        }
+        return detector.release();
+    } catch (const std::exception &e) {
+        vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path + ": " + e.what());
+    } catch (...) {
+        vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path);
+    }
+    return nullptr;
+}
+
+extern "C" void vg_detector_destroy(vg_detector *detector) { delete detector; }
+
+extern "C" const char *vg_detector_last_error(const vg_detector *detector) {
+    return detector ? detector->last_error.c_str() : "no detector";
+}
+
+extern "C" int vg_detect_haar(vg_detector *detector, const vg_image *image, const vg_haar_params *params,
+                              vg_detection *out, int32_t capacity, int32_t *count) {
+    if (detector == nullptr || !vigil::valid(image) || params == nullptr || count == nullptr ||
+        params->scale <= 0 || params->scale_factor <= 1.0) {
+        return VG_ERR_ARGUMENT;
+    }
+    return vigil::guarded(detector->last_error, [&]() -> int {
+        cv::Mat gray;
+        cv::cvtColor(vigil::borrow(*image), gray, cv::COLOR_BGR2GRAY);
+        if (params->scale != 1.0) {
+            cv::resize(gray, gray, cv::Size(), params->scale, params->scale,
+                       params->scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+        }
+        if (params->equalize) cv::equalizeHist(gray, gray);
+        std::vector<cv::Rect> faces;
+        std::vector<int> neighbours;
+        const int min_side = std::max(1, params->min_size);
+        detector->cascade.detectMultiScale(gray, faces, neighbours, params->scale_factor, params->min_neighbors, 0,
+                                           cv::Size(min_side, min_side));
+        *count = static_cast<int32_t>(faces.size());
+        if (*count > capacity) return VG_ERR_CAPACITY;
+        for (size_t i = 0; i < faces.size(); ++i) {
+            const cv::Rect &f = faces[i];
+            out[i].box = {static_cast<int32_t>(f.x / params->scale), static_cast<int32_t>(f.y / params->scale),
+                          static_cast<int32_t>(f.width / params->scale), static_cast<int32_t>(f.height / params->scale)};
+            out[i].score = i < neighbours.size() ? neighbours[i] : 0;
+        }
+        return VG_OK;
+    });
+}
+
+extern "C" int vg_detect_hog(vg_detector *detector, const vg_image *image, const vg_rect *region,
+                             const vg_hog_params *params, vg_detection *out, int32_t capacity, int32_t *count) {
+    if (detector == nullptr || !vigil::valid(image) || params == nullptr || count == nullptr || params->scale <= 0 ||
+        params->pad_fraction < 0) {
+        return VG_ERR_ARGUMENT;
+    }
+    return vigil::guarded(detector->last_error, [&]() -> int {
+        cv::Rect area(0, 0, image->width, image->height);
+        if (region != nullptr) area = vigil::clamp(*region, *image);
+        *count = 0;
+        if (area.empty()) return VG_OK;
+
+        cv::Mat work = vigil::borrow(*image)(area);
+        if (params->scale != 1.0) {
+            cv::resize(work, work, cv::Size(), params->scale, params->scale,
+                       params->scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+        }
+        const int pad_x = static_cast<int>(work.cols * params->pad_fraction);
+        const int pad_y = static_cast<int>(work.rows * params->pad_fraction);
+        if (pad_x > 0 || pad_y > 0) {
+            cv::copyMakeBorder(work, work, pad_y, pad_y, pad_x, pad_x, cv::BORDER_CONSTANT, cv::Scalar(0, 0, 0));
+        } else if (!work.isContinuous()) {
+            work = work.clone();
+        }
+
+        dlib::cv_image<dlib::bgr_pixel> view(work);
+        std::vector<dlib::rect_detection> found;
+        detector->hog(view, found, params->adjust_threshold);
+
+        *count = static_cast<int32_t>(found.size());
+        if (*count > capacity) return VG_ERR_CAPACITY;
+        for (size_t i = 0; i < found.size(); ++i) {
+            const dlib::rectangle &r = found[i].rect;
+            const double x = (r.left() - pad_x) / params->scale + area.x;
+            const double y = (r.top() - pad_y) / params->scale + area.y;
+            out[i].box = {static_cast<int32_t>(x), static_cast<int32_t>(y),
+                          static_cast<int32_t>(r.width() / params->scale),
+                          static_cast<int32_t>(r.height() / params->scale)};
+            out[i].score = found[i].detection_confidence;
+        }
+        return VG_OK;
+    });
+}

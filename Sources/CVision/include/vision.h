@@ -1,0 +1,130 @@
+/*
+ * CVision: the C API over OpenCV and dlib that Swift calls.
+ *
+ * Why a C API: Swift's C++ interop mode is not used in Vigil, so the C++
+ * libraries hide behind opaque handles and plain structs. Every entry point
+ * catches every C++ exception and turns it into a status code plus a message
+ * kept on the handle (or written to the caller's buffer for constructors).
+ *
+ * Threading: a handle is not thread-safe. Each camera or worker owns its own
+ * handles and calls them from one serial queue.
+ */
+#ifndef VIGIL_CVISION_H
+#define VIGIL_CVISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status codes returned by every call. Messages come from vg_*_last_error. */
+enum {
+    VG_OK = 0,
+    VG_ERR_ARGUMENT = -1,   /* a bad parameter (null image, zero size...) */
+    VG_ERR_MODEL = -2,      /* a model or cascade file could not be loaded */
+    VG_ERR_INTERNAL = -3,   /* an exception from OpenCV or dlib */
+    VG_ERR_CAPACITY = -4,   /* the output array was too small */
+};
+
+/** The encoder's embedding size (dlib_face_recognition_resnet_model_v1). */
+#define VG_ENCODING_DIMS 128
+/** Landmarks returned by the 5-point shape predictor. */
+#define VG_LANDMARKS 5
+
+/** A borrowed, packed 8-bit BGR image (what FFmpeg's swscale writes). */
+typedef struct {
+    const uint8_t *data;
+    int32_t width;
+    int32_t height;
+    int32_t stride; /* bytes per row, >= width * 3 */
+} vg_image;
+
+typedef struct {
+    int32_t x, y, width, height;
+} vg_rect;
+
+/** A detection with the detector's score (Haar: neighbour count; HOG: SVM margin). */
+typedef struct {
+    vg_rect box;
+    double score;
+} vg_detection;
+
+/** Haar cascade parameters (cv::CascadeClassifier::detectMultiScale). */
+typedef struct {
+    double scale_factor;   /* e.g. 1.1 */
+    int32_t min_neighbors; /* e.g. 5 */
+    int32_t min_size;      /* smallest face side, pixels of the scaled image */
+    double scale;          /* resize the image by this factor before detecting (1 = none) */
+    int32_t equalize;      /* 1 = histogram-equalise the grey image first */
+} vg_haar_params;
+
+/** dlib HOG parameters. */
+typedef struct {
+    double scale;            /* resize the region by this factor before detecting */
+    double pad_fraction;     /* pad each side by this fraction of the region (faces that fill the frame) */
+    double adjust_threshold; /* added to the SVM threshold; 0 is dlib's default, < 0 finds more */
+} vg_hog_params;
+
+/* ---------------------------------------------------------------- detector */
+
+typedef struct vg_detector vg_detector;
+
+/** Loads a Haar cascade; builds dlib's HOG frontal face detector. */
+vg_detector *vg_detector_create(const char *cascade_path, char *error, size_t error_len);
+void vg_detector_destroy(vg_detector *detector);
+const char *vg_detector_last_error(const vg_detector *detector);
+
+/** Haar cascade over the whole image. Boxes are in source pixels. */
+int vg_detect_haar(vg_detector *detector, const vg_image *image, const vg_haar_params *params,
+                   vg_detection *out, int32_t capacity, int32_t *count);
+
+/** dlib HOG over `region` (NULL = the whole image). Boxes are in source pixels. */
+int vg_detect_hog(vg_detector *detector, const vg_image *image, const vg_rect *region,
+                  const vg_hog_params *params, vg_detection *out, int32_t capacity, int32_t *count);
+
+/* ----------------------------------------------------------------- encoder */
+
+typedef struct vg_encoder vg_encoder;
+
+typedef struct {
+    float x, y;
+} vg_point;
+
+/** One encoded face: landmarks and the 128-d descriptor. */
+typedef struct {
+    vg_point landmarks[VG_LANDMARKS];
+    float encoding[VG_ENCODING_DIMS];
+    /** Variance of the Laplacian of the aligned grey chip: a sharpness figure for choosing evidence. */
+    float sharpness;
+} vg_face_encoding;
+
+/** Loads the 5-point shape predictor and the ResNet face encoder. */
+vg_encoder *vg_encoder_create(const char *shape_predictor_path, const char *recognition_model_path,
+                              char *error, size_t error_len);
+void vg_encoder_destroy(vg_encoder *encoder);
+const char *vg_encoder_last_error(const vg_encoder *encoder);
+
+/**
+ * Aligns (5 landmarks, 150x150 chip, 25% padding) and encodes `count` faces
+ * in one batch through the network. `out` must hold `count` entries.
+ */
+int vg_encode_faces(vg_encoder *encoder, const vg_image *image, const vg_rect *faces, int32_t count,
+                    vg_face_encoding *out);
+
+/* ----------------------------------------------------------------- drawing */
+
+/**
+ * Encodes a BGR image as JPEG into a malloc'd buffer the caller frees with
+ * vg_free. Used for alert snapshots and face crops.
+ */
+int vg_encode_jpeg(const vg_image *image, const vg_rect *crop, const vg_rect *boxes, int32_t box_count,
+                   int32_t quality, uint8_t **out, size_t *out_len, char *error, size_t error_len);
+void vg_free(void *pointer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

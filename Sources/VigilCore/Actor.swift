@@ -1,0 +1,11 @@
+import Foundation
+
+/// Who made a change, for the audit log: `VIGIL_ACTOR` if set, else the login user.
+public enum AuditActor {
+    public static func current(origin: String = "cli") -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let actor = environment["VIGIL_ACTOR"], !actor.isEmpty { return actor }
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "uid\(getuid())"
+        return "\(origin):\(user)"
+    }
+}

@@ -1,0 +1,208 @@
+import CFFmpeg
+import Foundation
+import VigilCore
+
+/// Options for opening a source. Network options (RTSP transport, timeouts)
+/// go through `formatOptions` as FFmpeg AVDictionary entries.
+public struct DecoderOptions: Sendable {
+    /// Decoder threads. One per camera is the daemon's budget; 0 lets FFmpeg choose.
+    public var threads: Int
+    public var formatOptions: [String: String]
+
+    public init(threads: Int = 1, formatOptions: [String: String] = [:]) {
+        self.threads = threads
+        self.formatOptions = formatOptions
+    }
+}
+
+/// Decodes every frame of one source with FFmpeg into owned BGR `Frame`s.
+///
+/// Not thread-safe: one decoder belongs to one camera or scan and is used from
+/// one serial queue. Still images (jpg, png, RGBA png) go through the same path
+/// as video, so every input is read by one well-tested decoder.
+public final class MediaDecoder {
+    public let info: MediaInfo
+    /// Packets the codec refused as corrupt (reported, not fatal: real streams have them).
+    public private(set) var corruptPackets = 0
+    public private(set) var framesDecoded = 0
+
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var decoded: UnsafeMutablePointer<AVFrame>?
+    private var scaler: OpaquePointer?
+    private let streamIndex: Int32
+    private let timeBase: Double
+    private let startTime: Int64
+    private var inputExhausted = false
+    private var finished = false
+    private var readError: String?
+    private var lastTime = 0.0
+
+    public init(source: String, options: DecoderOptions = DecoderOptions()) throws {
+        FFmpegStatus.configureLogging(level: ProcessInfo.processInfo.environment["VIGIL_FFMPEG_LOG"])
+        let isURL = source.contains("://")
+        if !isURL && !FileManager.default.fileExists(atPath: source) {
+            throw MediaError.notFound(source: source)
+        }
+
+        var dictionary: OpaquePointer?
+        for (key, value) in options.formatOptions { av_dict_set(&dictionary, key, value, 0) }
+        defer { av_dict_free(&dictionary) }
+
+        var context: UnsafeMutablePointer<AVFormatContext>?
+        let opened = avformat_open_input(&context, source, nil, &dictionary)
+        guard opened >= 0, let context else {
+            throw MediaError.cannotOpen(source: source, reason: FFmpegStatus.message(opened))
+        }
+        format = context
+        // From here on `deinit` releases whatever was allocated, including on a throw.
+        let probed = avformat_find_stream_info(context, nil)
+        guard probed >= 0 else {
+            avformat_close_input(&format)
+            throw MediaError.cannotOpen(source: source, reason: FFmpegStatus.message(probed))
+        }
+
+        var decoder: UnsafePointer<AVCodec>?
+        let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
+        guard index >= 0, let stream = context.pointee.streams[Int(index)] else {
+            avformat_close_input(&format)
+            throw MediaError.noVideoStream(source: source)
+        }
+        let parameters = stream.pointee.codecpar!
+        let codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+        guard let decoder else {
+            avformat_close_input(&format)
+            throw MediaError.unsupportedCodec(source: source, codec: codecName)
+        }
+        streamIndex = index
+
+        codec = avcodec_alloc_context3(decoder)
+        packet = av_packet_alloc()
+        decoded = av_frame_alloc()
+        guard let codec, packet != nil, decoded != nil else {
+            Self.release(format: &format, codec: &self.codec, packet: &packet, frame: &decoded)
+            throw MediaError.cannotOpen(source: source, reason: "out of memory")
+        }
+        var status = avcodec_parameters_to_context(codec, parameters)
+        if status >= 0 {
+            codec.pointee.thread_count = Int32(max(0, options.threads))
+            status = avcodec_open2(codec, decoder, nil)
+        }
+        guard status >= 0 else {
+            Self.release(format: &format, codec: &self.codec, packet: &packet, frame: &decoded)
+            throw MediaError.unsupportedCodec(source: source, codec: "\(codecName) (\(FFmpegStatus.message(status)))")
+        }
+
+        timeBase = vg_rational_to_double(stream.pointee.time_base)
+        startTime = stream.pointee.start_time == vg_av_nopts_value() ? 0 : stream.pointee.start_time
+        let containerName = String(cString: context.pointee.iformat.pointee.name)
+        let still = containerName.hasPrefix("image2") || containerName.hasSuffix("_pipe")
+        var duration: Double?
+        if stream.pointee.duration > 0 && stream.pointee.duration != vg_av_nopts_value() {
+            duration = Double(stream.pointee.duration) * timeBase
+        } else if context.pointee.duration > 0 {
+            duration = Double(context.pointee.duration) / Double(AV_TIME_BASE)
+        }
+        info = MediaInfo(
+            source: source, container: containerName, codec: codecName,
+            width: Int(parameters.pointee.width), height: Int(parameters.pointee.height),
+            frameRate: vg_rational_to_double(stream.pointee.avg_frame_rate),
+            duration: still ? nil : duration, isStillImage: still)
+    }
+
+    deinit {
+        if scaler != nil { sws_freeContext(scaler) }
+        Self.release(format: &format, codec: &codec, packet: &packet, frame: &decoded)
+    }
+
+    private static func release(format: inout UnsafeMutablePointer<AVFormatContext>?,
+                                codec: inout UnsafeMutablePointer<AVCodecContext>?,
+                                packet: inout UnsafeMutablePointer<AVPacket>?,
+                                frame: inout UnsafeMutablePointer<AVFrame>?) {
+        av_frame_free(&frame)
+        av_packet_free(&packet)
+        avcodec_free_context(&codec)
+        avformat_close_input(&format)
+    }
+
+    /// The next decoded frame, or nil at the end of the source.
+    ///
+    /// Throws after the last good frame when the source ended in a read error
+    /// or well before its declared duration (a truncated file), so callers keep
+    /// what was decoded and still learn that the input was damaged.
+    public func nextFrame() throws -> Frame? {
+        guard let codec, let packet, let decoded, let format else { return nil }
+        while !finished {
+            let received = avcodec_receive_frame(codec, decoded)
+            if received >= 0 {
+                defer { av_frame_unref(decoded) }
+                return try convert(decoded)
+            }
+            if received == FFmpegStatus.endOfFile {
+                finished = true
+                break
+            }
+            if received != FFmpegStatus.again {
+                corruptPackets += 1
+            }
+            if inputExhausted {
+                // Draining already sent; a decoder that keeps refusing is finished.
+                if received != FFmpegStatus.again { finished = true }
+                continue
+            }
+            let read = av_read_frame(format, packet)
+            if read < 0 {
+                if read != FFmpegStatus.endOfFile { readError = FFmpegStatus.message(read) }
+                inputExhausted = true
+                avcodec_send_packet(codec, nil)
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            if packet.pointee.stream_index != streamIndex { continue }
+            let sent = avcodec_send_packet(codec, packet)
+            if sent < 0 && sent != FFmpegStatus.again { corruptPackets += 1 }
+        }
+        try checkCompleteness()
+        return nil
+    }
+
+    private func checkCompleteness() throws {
+        if let readError { throw MediaError.readFailed(source: info.source, reason: readError) }
+        if framesDecoded == 0 {
+            throw MediaError.readFailed(source: info.source, reason: "no frame could be decoded")
+        }
+        guard let duration = info.duration, !info.isStillImage else { return }
+        let frameInterval = info.frameRate > 0 ? 1 / info.frameRate : 0.04
+        let slack = max(0.5, 3 * frameInterval)
+        if lastTime + frameInterval + slack < duration {
+            throw MediaError.truncated(source: info.source, decodedUntil: lastTime + frameInterval,
+                                       declaredDuration: duration)
+        }
+    }
+
+    private func convert(_ frame: UnsafeMutablePointer<AVFrame>) throws -> Frame {
+        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+        guard width > 0, height > 0 else {
+            throw MediaError.readFailed(source: info.source, reason: "decoder produced an empty frame")
+        }
+        let stride = (width * 3 + 31) & ~31
+        var failed = false
+        let pixels = [UInt8](unsafeUninitializedCapacity: stride * height) { buffer, count in
+            scaler = vg_convert_to_bgr(scaler, frame, buffer.baseAddress, Int32(stride))
+            failed = scaler == nil
+            count = stride * height
+        }
+        if failed {
+            throw MediaError.readFailed(source: info.source, reason: "cannot convert pixel format to BGR")
+        }
+        var time = 0.0
+        if !info.isStillImage {
+            let pts = frame.pointee.best_effort_timestamp
+            time = pts == vg_av_nopts_value() ? lastTime : max(0, Double(pts - startTime) * timeBase)
+        }
+        lastTime = time
+        defer { framesDecoded += 1 }
+        return Frame(width: width, height: height, stride: stride, pixels: pixels, time: time, index: framesDecoded)
+    }
+}

@@ -1,0 +1,51 @@
+import Dispatch
+import VigilCore
+import VigilMedia
+
+/// A decoded frame chosen for analysis, with what it cost to get there.
+public struct SampledFrame: Sendable {
+    public var frame: Frame
+    /// Frames decoded since the previous sampled frame (including this one).
+    public var decodedSince: Int
+    public var decodeMilliseconds: Double
+}
+
+/// Decodes one source on its own serial queue (FFmpeg calls block) and hands
+/// on only the frames the sampler picks. Every frame is decoded.
+public actor MediaReader {
+    private let executor: DispatchQueueExecutor
+    private let decoder: MediaDecoder
+    private var sampler: FrameSampler
+    public nonisolated let info: MediaInfo
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    public init(source: String, fps: Double, options: DecoderOptions = DecoderOptions()) throws {
+        executor = DispatchQueueExecutor(label: "vigil.decode")
+        decoder = try MediaDecoder(source: source, options: options)
+        sampler = FrameSampler(fps: fps)
+        info = decoder.info
+    }
+
+    /// The next frame to analyse, or nil at the end. Throws after the last good
+    /// frame if the source turned out truncated or unreadable.
+    public func next() throws -> SampledFrame? {
+        let start = DispatchTime.now()
+        var decoded = 0
+        while let frame = try decoder.nextFrame() {
+            decoded += 1
+            if sampler.shouldAnalyse(time: frame.time) {
+                return SampledFrame(frame: frame, decodedSince: decoded,
+                                    decodeMilliseconds: elapsedMilliseconds(since: start))
+            }
+        }
+        return nil
+    }
+
+    public var framesDecoded: Int { decoder.framesDecoded }
+    public var corruptPackets: Int { decoder.corruptPackets }
+}
+
+func elapsedMilliseconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
+}

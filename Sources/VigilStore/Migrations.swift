@@ -1,0 +1,58 @@
+import GRDB
+
+/// The schema, only ever through named, append-only migrations: a migration
+/// that has shipped is never edited; changes come as new migrations.
+enum Migrations {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-watchlists") { db in
+            try db.create(table: "watchlist") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("kind", .text).notNull().defaults(to: "face").check { ["face", "plate"].contains($0) }
+                t.column("threshold", .double).notNull().check { $0 > 0 && $0 < 2 }
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "subject") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("watchlist", onDelete: .cascade).notNull()
+                t.column("externalID", .text).notNull()
+                t.column("displayName", .text).notNull()
+                t.column("notes", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["watchlistId", "externalID"])
+            }
+            try db.create(table: "enrolment") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("subject", onDelete: .cascade).notNull()
+                t.column("imageSHA256", .text).notNull()
+                t.column("sourcePath", .text).notNull()
+                t.column("encoding", .blob).notNull().check { length($0) == 512 }
+                t.column("boxX", .integer).notNull()
+                t.column("boxY", .integer).notNull()
+                t.column("boxWidth", .integer).notNull()
+                t.column("boxHeight", .integer).notNull()
+                t.column("detector", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["subjectId", "imageSHA256"])
+            }
+            // The audit log outlives what it describes (no foreign keys) and is append-only.
+            try db.create(table: "auditLog") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("watchlist", .text)
+                t.column("subject", .text)
+                t.column("detail", .text)
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER auditLog_no_update BEFORE UPDATE ON auditLog
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER auditLog_no_delete BEFORE DELETE ON auditLog
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,35 @@
+/// Errors of the storage module, each naming the database, watchlist or subject.
+public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
+    case cannotOpen(path: String, reason: String)
+    case locked(path: String)
+    case newerSchema(path: String, unknownMigrations: [String])
+    case watchlistExists(String)
+    case watchlistNotFound(String)
+    case subjectNotFound(watchlist: String, subject: String)
+    case invalidName(kind: String, value: String)
+    case invalidThreshold(Double)
+    case database(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "\(path): cannot open database (\(reason))"
+        case .locked(let path):
+            return "\(path): database is locked by another process; retry when it has finished"
+        case .newerSchema(let path, let unknown):
+            return "\(path): database was written by a newer Vigil (unknown migrations: \(unknown.joined(separator: ", "))); upgrade vigil"
+        case .watchlistExists(let name):
+            return "watchlist '\(name)' already exists"
+        case .watchlistNotFound(let name):
+            return "watchlist '\(name)' does not exist"
+        case .subjectNotFound(let watchlist, let subject):
+            return "subject '\(subject)' is not in watchlist '\(watchlist)'"
+        case .invalidName(let kind, let value):
+            return "invalid \(kind) '\(value)': use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit"
+        case .invalidThreshold(let value):
+            return "invalid threshold \(value): must be greater than 0 and less than 2 (default 0.6; lower is stricter)"
+        case .database(let path, let reason):
+            return "\(path): \(reason)"
+        }
+    }
+}

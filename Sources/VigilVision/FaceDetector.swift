@@ -1,0 +1,122 @@
+import CVision
+import VigilCore
+
+/// A face found in a frame, in source pixels.
+public struct FaceDetection: Sendable, Equatable {
+    public var box: BoundingBox
+    /// HOG: SVM margin (higher is surer). Haar: neighbour count.
+    public var score: Double
+}
+
+/// Finds faces with the strategy in `DetectorSettings`.
+///
+/// Owns one native detector handle; not thread-safe. One per camera or worker.
+public final class FaceDetector {
+    private let handle: OpaquePointer
+    public let settings: DetectorSettings
+    private static let capacity = 512
+
+    public init(cascade: String, settings: DetectorSettings) throws {
+        var error = [CChar](repeating: 0, count: 512)
+        guard let handle = vg_detector_create(cascade, &error, error.count) else {
+            throw VisionError.modelUnreadable(path: cascade, reason: NativeStatus.errorText(error))
+        }
+        self.handle = handle
+        self.settings = settings
+    }
+
+    deinit { vg_detector_destroy(handle) }
+
+    public func detect(in frame: Frame) throws -> [FaceDetection] {
+        try detect(in: frame, strategy: settings.strategy)
+    }
+
+    public func detect(in frame: Frame, strategy: DetectionStrategy) throws -> [FaceDetection] {
+        switch strategy {
+        case .haar: return try haar(frame)
+        case .hog: return try wholeImageHOG(frame)
+        case .haarVerified: return try verified(try haar(frame), in: frame)
+        }
+    }
+
+    /// The scale that brings the long side within `maxDetectionSide` (never enlarges).
+    private func downscale(_ frame: Frame) -> Double {
+        min(1, Double(settings.maxDetectionSide) / Double(max(frame.width, frame.height)))
+    }
+
+    private func haar(_ frame: Frame) throws -> [FaceDetection] {
+        let scale = downscale(frame)
+        var params = vg_haar_params(
+            scale_factor: settings.scaleFactor, min_neighbors: Int32(settings.minNeighbors),
+            min_size: Int32(max(20, (Double(settings.minFaceSize) * scale).rounded())),
+            scale: scale, equalize: 1)
+        return try frame.withNativeImage { image in
+            try collect("Haar detection") { out, capacity, count in
+                vg_detect_haar(handle, image, &params, out, capacity, count)
+            }
+        }.filter { $0.box.width >= settings.minFaceSize }
+    }
+
+    /// HOG over the whole picture. Small pictures are enlarged (HOG's window is
+    /// 80 px) and, when nothing is found, padded: portraits cropped tight to the
+    /// face (150x150 chips) have no margin for the detector's window.
+    private func wholeImageHOG(_ frame: Frame) throws -> [FaceDetection] {
+        let longSide = Double(max(frame.width, frame.height))
+        var scale = downscale(frame)
+        if longSide * scale < 640 { scale = min(4, 640 / longSide) }
+        var found = try hog(frame, region: nil, scale: scale, pad: 0)
+        if found.isEmpty {
+            found = try hog(frame, region: nil, scale: scale, pad: 0.3)
+        }
+        return found.filter { $0.box.width >= settings.minFaceSize }
+    }
+
+    /// Keeps the Haar proposals that HOG confirms in their neighbourhood, with
+    /// HOG's box (tighter and better centred for the landmark model).
+    private func verified(_ proposals: [FaceDetection], in frame: Frame) throws -> [FaceDetection] {
+        var accepted: [FaceDetection] = []
+        for proposal in proposals.sorted(by: { $0.box.area > $1.box.area }) {
+            let region = proposal.box.expanded(by: 0.5)
+            let inside = region.clamped(width: frame.width, height: frame.height)
+            // Faces at the frame's edge get a margin so HOG's window fits.
+            let pad = inside == region ? 0 : 0.25
+            let scale = min(4, max(0.1, 120 / Double(max(1, proposal.box.width))))
+            let confirmations = try hog(frame, region: inside, scale: scale, pad: pad).filter { candidate in
+                let ratio = Double(candidate.box.width) / Double(max(1, proposal.box.width))
+                return ratio > 0.4 && ratio < 2 && proposal.box.contains(x: candidate.box.centerX, y: candidate.box.centerY)
+            }
+            guard let best = confirmations.max(by: { $0.score < $1.score }) else { continue }
+            if accepted.contains(where: { $0.box.iou(best.box) > 0.4 }) { continue }
+            accepted.append(best)
+        }
+        return accepted
+    }
+
+    private func hog(_ frame: Frame, region: BoundingBox?, scale: Double, pad: Double) throws -> [FaceDetection] {
+        var params = vg_hog_params(scale: scale, pad_fraction: pad, adjust_threshold: settings.hogAdjustThreshold)
+        return try frame.withNativeImage { image in
+            try collect("HOG detection") { out, capacity, count in
+                if var rect = region?.native {
+                    return vg_detect_hog(handle, image, &rect, &params, out, capacity, count)
+                }
+                return vg_detect_hog(handle, image, nil, &params, out, capacity, count)
+            }
+        }
+    }
+
+    private func collect(_ operation: String,
+                         _ call: (UnsafeMutablePointer<vg_detection>, Int32, UnsafeMutablePointer<Int32>) -> Int32)
+        throws -> [FaceDetection] {
+        var results = [vg_detection](repeating: vg_detection(), count: Self.capacity)
+        var count: Int32 = 0
+        let status = results.withUnsafeMutableBufferPointer { call($0.baseAddress!, Int32(Self.capacity), &count) }
+        try NativeStatus.check(status, operation, message: String(cString: vg_detector_last_error(handle)))
+        return results.prefix(Int(count)).map { FaceDetection(box: BoundingBox($0.box), score: $0.score) }
+    }
+}
+
+extension BoundingBox {
+    func contains(x px: Double, y py: Double) -> Bool {
+        px >= Double(x) && px <= Double(x + width) && py >= Double(y) && py <= Double(y + height)
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import VigilMatching
+import VigilMedia
+import VigilScan
+import VigilVision
+
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Find faces in videos and images and match them against watchlists.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Videos or images (anything FFmpeg reads).") var files: [String]
+    @Option(help: "Match against this watchlist (repeatable; default: all face watchlists).")
+    var watchlist: [String] = []
+    @Option(help: "Analysed frames per second of video (every frame is still decoded).") var fps: Double = 5
+    @Flag(help: "One JSON object per face, then a summary object.") var json = false
+    @OptionGroup var detector: DetectorOptions
+
+    func validate() throws {
+        guard fps > 0 else { throw ValidationError("--fps must be greater than 0") }
+    }
+
+    func run() async throws {
+        let database = try open(common)
+        let enrolled = try wrap { try database.faceEnrolments(watchlists: watchlist.isEmpty ? nil : watchlist) }
+        let settings = try detector.settings()
+        let analyzer = try makeAnalyzer(common, settings: settings, cascade: detector.cascade)
+        let scanner = Scanner(analyzer: analyzer, gallery: FaceGallery(enrolled),
+                              options: ScanOptions(fps: fps, strategy: detector.explicitStrategy))
+        let started = Date()
+        var all: [FileScanStats] = []
+        if !json {
+            print(Output.table(["FILE", "T(s)", "BOX", "SUBJECT", "DISTANCE", "THRESHOLD"], []))
+        }
+        for file in files {
+            let progress = ProgressLine(file: file, started: Date())
+            let stats = await scanner.scan(file: file, report: { sighting in
+                progress.clear()
+                print(json ? Output.jsonLine(Self.fields(sighting)) : Self.row(sighting))
+            }, progress: progress.update)
+            progress.clear()
+            if let error = stats.error { Output.error("vigil: \(error)") }
+            all.append(stats)
+        }
+        let summary = ScanSummary(files: all, wallSeconds: Date().timeIntervalSince(started))
+        print(json ? Output.jsonLine([("summary", summary.fields)]) : summary.text)
+        if all.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+    }
+
+    static func fields(_ s: FaceSighting) -> [(String, Any?)] {
+        let m = s.match, matched = m.match
+        return [("file", s.file), ("t", s.time), ("frame", s.frameIndex), ("box", s.box.array),
+                ("subject", matched?.subjectID), ("name", matched?.subjectName), ("watchlist", matched?.watchlist),
+                ("distance", m.distance), ("threshold", m.threshold),
+                ("nearest", m.nearest.map { n in
+                    [("subject", n.subjectID), ("enrolment", n.enrolmentID), ("image", n.sourcePath)] as [(String, Any?)]
+                }),
+                ("runner_up_distance", m.runnerUpDistance), ("sharpness", Double(s.sharpness))]
+    }
+
+    static func row(_ s: FaceSighting) -> String {
+        let subject = s.match.match.map { "\($0.subjectID) (\($0.subjectName))" } ?? "-"
+        return [ (s.file as NSString).lastPathComponent, String(format: "%.2f", s.time), s.box.array.map(String.init).joined(separator: ","),
+                 subject, Output.number(s.match.distance), Output.number(s.match.threshold, digits: 2) ]
+            .joined(separator: "  ")
+    }
+}
+
+/// Face detector settings shared by `scan` and `bench`.
+struct DetectorOptions: ParsableArguments {
+    @Option(help: "auto (HOG for images, haar-verified for video), haar, hog or haar-verified.")
+    var detector: String = "auto"
+    @Option(help: "Haar cascade XML (default: opencv-data's haarcascade_frontalface_default.xml).")
+    var cascade: String?
+    @Option(help: "Haar image pyramid step.") var scaleFactor: Double = 1.1
+    @Option(help: "Haar neighbours needed to accept a face.") var minNeighbors: Int = 5
+    @Option(help: "Smallest face side in pixels.") var minSize: Int = 30
+    @Option(help: "Resize so the long side is at most this before detecting.") var maxSide: Int = 1280
+
+    var explicitStrategy: DetectionStrategy? {
+        detector == "auto" ? nil : DetectionStrategy(rawValue: detector)
+    }
+
+    func settings() throws -> DetectorSettings {
+        guard detector == "auto" || DetectionStrategy(rawValue: detector) != nil else {
+            throw ValidationError("--detector must be auto, " + DetectionStrategy.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard scaleFactor > 1 else { throw ValidationError("--scale-factor must be greater than 1") }
+        guard minNeighbors >= 0, minSize > 0, maxSide >= 64 else {
+            throw ValidationError("--min-neighbors must be >= 0, --min-size > 0 and --max-side >= 64")
+        }
+        return DetectorSettings(strategy: explicitStrategy ?? .haarVerified, scaleFactor: scaleFactor,
+                                minNeighbors: minNeighbors, minFaceSize: minSize, maxDetectionSide: maxSide)
+    }
+}
+
+struct ScanSummary {
+    let files: [FileScanStats]
+    let wallSeconds: Double
+
+    private var decoded: Int { files.reduce(0) { $0 + $1.framesDecoded } }
+    private var analysed: Int { files.reduce(0) { $0 + $1.framesAnalysed } }
+    private var stages: StageTimes { files.reduce(into: StageTimes()) { $0 += $1.stages } }
+
+    var fields: [(String, Any?)] {
+        let s = stages, n = Double(max(1, analysed))
+        return [("files", files.count), ("frames_decoded", decoded), ("frames_analysed", analysed),
+                ("faces", files.reduce(0) { $0 + $1.faces }), ("matches", files.reduce(0) { $0 + $1.matches }),
+                ("ms_total", [("decode", s.decode), ("detect", s.detect), ("encode", s.encode), ("match", s.match)] as [(String, Any?)]),
+                ("ms_per_analysed_frame", [("decode", s.decode / n), ("detect", s.detect / n), ("encode", s.encode / n),
+                                           ("match", s.match / n)] as [(String, Any?)]),
+                ("wall_seconds", wallSeconds), ("errors", files.compactMap(\.error))]
+    }
+
+    var text: String {
+        let s = stages, n = Double(max(1, analysed))
+        return """
+
+            \(files.count) file(s): \(decoded) frames decoded, \(analysed) analysed, \(files.reduce(0) { $0 + $1.faces }) faces, \
+            \(files.reduce(0) { $0 + $1.matches }) matches in \(String(format: "%.2f", wallSeconds)) s
+            ms per analysed frame: decode \(Output.number(s.decode / n, digits: 1)), detect \(Output.number(s.detect / n, digits: 1)), \
+            landmarks+encode \(Output.number(s.encode / n, digits: 1)), match \(Output.number(s.match / n, digits: 2))
+            """
+    }
+}
+
+/// Progress on stderr for long scans, only when stderr is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let file: String
+    private let started: Date
+    private let enabled = Output.stderrIsTerminal
+    private var frames = 0
+    private var shown = false
+
+    init(file: String, started: Date) {
+        self.file = (file as NSString).lastPathComponent
+        self.started = started
+    }
+
+    func update(_ position: Double, _ duration: Double?) {
+        frames += 1
+        guard enabled else { return }
+        let elapsed = Date().timeIntervalSince(started)
+        var line = "\(file): \(frames) frames, \(String(format: "%.1f", position)) s scanned, \(String(format: "%.1f", elapsed)) s elapsed"
+        if let duration, position > 0, duration > position {
+            line += ", ETA \(String(format: "%.0f", elapsed * (duration - position) / position)) s"
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        shown = true
+    }
+
+    func clear() {
+        guard shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        shown = false
+    }
+}

