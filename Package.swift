@@ -84,6 +84,7 @@ let package = Package(
         ]),
         .testTarget(name: "VigilTests", dependencies: [
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     swiftLanguageModes: [.v6],

@@ -4,5 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build --build-tests 2>&1 | grep -E "error|warning: .*Vigil|Compiling|Build complete" | grep -v "^\[" || true
-swift test --skip-build 2>&1
+log=$(mktemp)
+if ! swift build --build-tests >"$log" 2>&1; then
+  grep -E "error" "$log" | head -n 50 || tail -n 50 "$log"
+  echo "test: build failed" >&2
+  exit 1
+fi
+tail -n 1 "$log"
+swift test --skip-build

@@ -33,7 +33,9 @@ public final class MediaDecoder {
     private var scaler: OpaquePointer?
     private let streamIndex: Int32
     private let timeBase: Double
-    private let startTime: Int64
+    private let origin: Double
+    /// Frames the container's index declares (0 when it has none).
+    private let declaredFrames: Int
     private var inputExhausted = false
     private var finished = false
     private var readError: String?
@@ -95,12 +97,18 @@ public final class MediaDecoder {
         }
 
         timeBase = vg_rational_to_double(stream.pointee.time_base)
-        startTime = stream.pointee.start_time == vg_av_nopts_value() ? 0 : stream.pointee.start_time
+        // Times count from the container's start, so a video stream that starts
+        // late (after audio) reports when its frames really are in the file.
+        origin = context.pointee.start_time == vg_av_nopts_value()
+            ? 0 : Double(context.pointee.start_time) / Double(AV_TIME_BASE)
         let containerName = String(cString: context.pointee.iformat.pointee.name)
+        // Only mov/mp4 count frames from a sample index; avi's header counts muxed slots, not frames.
+        declaredFrames = containerName.hasPrefix("mov") ? Int(max(0, stream.pointee.nb_frames)) : 0
         let still = containerName.hasPrefix("image2") || containerName.hasSuffix("_pipe")
         var duration: Double?
+        let streamStart = stream.pointee.start_time == vg_av_nopts_value() ? origin : Double(stream.pointee.start_time) * timeBase
         if stream.pointee.duration > 0 && stream.pointee.duration != vg_av_nopts_value() {
-            duration = Double(stream.pointee.duration) * timeBase
+            duration = streamStart + Double(stream.pointee.duration) * timeBase - origin
         } else if context.pointee.duration > 0 {
             duration = Double(context.pointee.duration) / Double(AV_TIME_BASE)
         }
@@ -172,10 +180,16 @@ public final class MediaDecoder {
         if framesDecoded == 0 {
             throw MediaError.readFailed(source: info.source, reason: "no frame could be decoded")
         }
-        guard let duration = info.duration, !info.isStillImage else { return }
+        guard !info.isStillImage else { return }
+        // Containers with an index (mp4, mov) declare their frame count: the surest sign of a cut file.
+        if declaredFrames > 0 && framesDecoded + max(2, declaredFrames / 50) < declaredFrames {
+            throw MediaError.truncated(source: info.source, decodedUntil: lastTime, declaredDuration: info.duration ?? 0)
+        }
+        // Others only declare a duration, which some (mkv) count from 0 rather than the stream's
+        // start: allow a second of slack so a late-starting stream is not taken for a cut one.
+        guard let duration = info.duration else { return }
         let frameInterval = info.frameRate > 0 ? 1 / info.frameRate : 0.04
-        let slack = max(0.5, 3 * frameInterval)
-        if lastTime + frameInterval + slack < duration {
+        if lastTime + frameInterval + max(1, 3 * frameInterval) < duration {
             throw MediaError.truncated(source: info.source, decodedUntil: lastTime + frameInterval,
                                        declaredDuration: duration)
         }
@@ -188,10 +202,13 @@ public final class MediaDecoder {
         }
         let stride = (width * 3 + 31) & ~31
         var failed = false
-        let pixels = [UInt8](unsafeUninitializedCapacity: stride * height) { buffer, count in
+        // swscale's SIMD writers for packed RGB may store past the end of the
+        // last row; one spare row keeps those stores inside the buffer.
+        let capacity = stride * (height + 1)
+        let pixels = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             scaler = vg_convert_to_bgr(scaler, frame, buffer.baseAddress, Int32(stride))
             failed = scaler == nil
-            count = stride * height
+            count = capacity
         }
         if failed {
             throw MediaError.readFailed(source: info.source, reason: "cannot convert pixel format to BGR")
@@ -199,7 +216,7 @@ public final class MediaDecoder {
         var time = 0.0
         if !info.isStillImage {
             let pts = frame.pointee.best_effort_timestamp
-            time = pts == vg_av_nopts_value() ? lastTime : max(0, Double(pts - startTime) * timeBase)
+            time = pts == vg_av_nopts_value() ? lastTime : max(0, Double(pts) * timeBase - origin)
         }
         lastTime = time
         defer { framesDecoded += 1 }

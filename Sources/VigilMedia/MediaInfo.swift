@@ -7,7 +7,7 @@ public struct MediaInfo: Sendable, Equatable {
     public let height: Int
     /// Frames per second the stream declares (0 when unknown).
     public let frameRate: Double
-    /// Duration the container declares in seconds (nil for live streams and unknown).
+    /// Where the video ends, in seconds from the container's start, as declared (nil for live streams and unknown).
     public let duration: Double?
     /// A single picture (jpg, png...) rather than a video.
     public let isStillImage: Bool

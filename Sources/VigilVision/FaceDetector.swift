@@ -57,13 +57,13 @@ public final class FaceDetector {
         }.filter { $0.box.width >= settings.minFaceSize }
     }
 
-    /// HOG over the whole picture. Small pictures are enlarged (HOG's window is
-    /// 80 px) and, when nothing is found, padded: portraits cropped tight to the
-    /// face (150x150 chips) have no margin for the detector's window.
+    /// HOG over the whole picture. HOG's window is 80 px, so the picture is
+    /// enlarged until a `minFaceSize` face fills it, within `maxDetectionSide`.
+    /// When nothing is found it is padded and tried again: portraits cropped
+    /// tight to the face (150x150 chips) leave no margin for the window.
     private func wholeImageHOG(_ frame: Frame) throws -> [FaceDetection] {
         let longSide = Double(max(frame.width, frame.height))
-        var scale = downscale(frame)
-        if longSide * scale < 640 { scale = min(4, 640 / longSide) }
+        let scale = min(80 / Double(max(1, settings.minFaceSize)), Double(settings.maxDetectionSide) / longSide)
         var found = try hog(frame, region: nil, scale: scale, pad: 0)
         if found.isEmpty {
             found = try hog(frame, region: nil, scale: scale, pad: 0.3)
