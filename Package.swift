@@ -49,7 +49,6 @@ let package = Package(
                 .linkedLibrary("opencv_core"),
                 .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_objdetect"),
-                .linkedLibrary("opencv_imgcodecs"),
                 .linkedLibrary("dlib"),
                 .linkedLibrary("blas"),
                 .linkedLibrary("lapack"),

