@@ -11,6 +11,7 @@ import PackageDescription
 /// - `VigilMedia`: FFmpeg decoding into owned frames.
 /// - `VigilVision`: face detection strategies and encoding, on a serial queue per handle.
 /// - `VigilMatching`: nearest-neighbour matching of encodings against a gallery.
+/// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
 /// - `vigil`: the command-line front end.
@@ -65,6 +66,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilMatching", dependencies: ["VigilCore"]),
+        .target(name: "VigilConfig", dependencies: [
+            "VigilCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "VigilStore", dependencies: [
             "VigilCore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -77,12 +82,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilCore
 import VigilMatching
 import VigilMedia
 import VigilScan

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilCore
 import VigilVision
 
 /// Locations of the package, its models and the shared test data.

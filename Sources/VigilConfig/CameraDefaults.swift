@@ -1,0 +1,108 @@
+import Foundation
+import VigilCore
+
+/// Camera settings that `vigil.yaml`'s `defaults:` may set for every camera,
+/// and that each camera file may override. Both are read by the same code.
+struct CameraDefaults {
+    static let keys = ["enabled", "loop", "analyse_fps", "detect", "face", "watchlists", "cooldown", "reconnect"]
+    static let cameraKeys = ["id", "name", "url", "roi"] + keys
+    static let faceKeys = ["strategy", "cascade", "scale_factor", "min_neighbors", "min_size", "max_side"]
+    static let reconnectKeys = ["initial", "max", "healthy_after", "stall_timeout", "open_timeout"]
+
+    var enabled = true
+    var loop = false
+    var analyseFPS = 5.0
+    var detect: [DetectionKind] = [.faces]
+    var face = DetectorSettings()
+    var cascade: String?
+    var watchlists: [String] = []
+    var cooldown = 60.0
+    var reconnect = ReconnectPolicy()
+
+    /// Applies whatever `section` sets over the current values.
+    mutating func read(_ section: inout YAMLMapping) throws {
+        if let value = try section.bool("enabled") { enabled = value }
+        if let value = try section.bool("loop") { loop = value }
+        if let value = try section.double("analyse_fps", in: 0.1...60) { analyseFPS = value }
+        if let values = try section.strings("detect") {
+            detect = try values.map { value in
+                guard let kind = DetectionKind(rawValue: value) else {
+                    throw section.error("detect", "unknown detection '\(value)' (expected faces or plates)")
+                }
+                return kind
+            }
+        }
+        if var faceSection = try section.mapping("face") {
+            if let value = try faceSection.string("strategy") {
+                guard let strategy = DetectionStrategy(rawValue: value) else {
+                    throw faceSection.error("strategy", "expected haar, hog or haar-verified")
+                }
+                face.strategy = strategy
+            }
+            if let value = try faceSection.string("cascade") { cascade = value }
+            if let value = try faceSection.double("scale_factor", in: 1.01...2) { face.scaleFactor = value }
+            if let value = try faceSection.int("min_neighbors", in: 0...50) { face.minNeighbors = value }
+            if let value = try faceSection.int("min_size", in: 8...2000) { face.minFaceSize = value }
+            if let value = try faceSection.int("max_side", in: 64...8192) { face.maxDetectionSide = value }
+            try faceSection.finish(known: Self.faceKeys)
+        }
+        if let values = try section.strings("watchlists") { watchlists = values }
+        if let value = try section.double("cooldown", in: 0...86_400) { cooldown = value }
+        if var policy = try section.mapping("reconnect") {
+            if let value = try policy.double("initial", in: 0.05...600) { reconnect.initialDelay = value }
+            if let value = try policy.double("max", in: 0.05...3600) { reconnect.maxDelay = value }
+            if let value = try policy.double("healthy_after", in: 1...86_400) { reconnect.healthyAfter = value }
+            if let value = try policy.double("stall_timeout", in: 0.5...600) { reconnect.stallTimeout = value }
+            if let value = try policy.double("open_timeout", in: 0.5...600) { reconnect.openTimeout = value }
+            if reconnect.maxDelay < reconnect.initialDelay {
+                throw policy.error("max", "must not be less than initial (\(reconnect.initialDelay))")
+            }
+            try policy.finish(known: Self.reconnectKeys)
+        }
+    }
+
+    static func camera(text: String, file: String, defaults: CameraDefaults) throws -> CameraConfig {
+        var section = try YAMLMapping.load(text: text, file: file)
+        let id = try section.requiredString("id")
+        guard id.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"#, options: .regularExpression) != nil else {
+            throw section.error("id", "use 1-64 letters, digits, '_', '-' or '.'")
+        }
+        let name = try section.string("name") ?? id
+        let url = try section.requiredString("url")
+        var settings = defaults
+        try settings.read(&section)
+        var roi: [CameraConfig.Point]?
+        if let node = section.value("roi") {
+            guard let points = node.sequence, points.count >= 3 else {
+                throw section.error("roi", "expected a polygon: a list of at least 3 [x, y] points")
+            }
+            roi = try points.map { point in
+                guard let pair = point.sequence, pair.count == 2,
+                      let x = pair[0].float ?? pair[0].int.map({ Double($0) }), let y = pair[1].float ?? pair[1].int.map({ Double($0) }),
+                      x >= 0, y >= 0 else {
+                    throw section.error("roi", "each point must be [x, y] with non-negative pixel coordinates", node: point)
+                }
+                return CameraConfig.Point(x: x, y: y)
+            }
+        }
+        try section.finish(known: cameraKeys)
+        let base = (file as NSString).deletingLastPathComponent
+        let isURL = url.contains("://")
+        if isURL {
+            let scheme = url.prefix { $0 != ":" }.lowercased()
+            guard ["rtsp", "rtsps", "http", "https"].contains(scheme) else {
+                throw section.error("url", "unsupported scheme '\(scheme)' (expected rtsp, rtsps, http, https or a file path)")
+            }
+        } else if !FileManager.default.fileExists(atPath: DaemonConfig.resolve(url, base)) {
+            throw section.error("url", "file \(DaemonConfig.resolve(url, base)) does not exist")
+        }
+        if settings.loop && isURL {
+            throw section.error("loop", "applies to files only, not to \(url.prefix { $0 != ":" }) streams")
+        }
+        return CameraConfig(
+            id: id, name: name, url: isURL ? url : DaemonConfig.resolve(url, base), enabled: settings.enabled,
+            loop: settings.loop, analyseFPS: settings.analyseFPS, detect: settings.detect, face: settings.face,
+            cascade: settings.cascade, watchlists: settings.watchlists, roi: roi, cooldown: settings.cooldown,
+            reconnect: settings.reconnect, file: file)
+    }
+}

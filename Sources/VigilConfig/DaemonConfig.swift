@@ -1,0 +1,86 @@
+import Foundation
+import VigilCore
+
+/// The global configuration (`vigil.yaml`) and the cameras it points at.
+public struct DaemonConfig: Sendable, Equatable {
+    public var database: String
+    public var snapshots: String
+    /// Analysis workers; each owns one detector and one encoder.
+    public var workers: Int
+    public var logLevel: String
+    public var models: String?
+    public var camerasDirectory: String
+    public var cameras: [CameraConfig]
+    /// Days alert snapshots and face crops are kept (0 = forever).
+    public var snapshotRetentionDays: Int
+
+    /// Loads `vigil.yaml` (optional: defaults apply when `path` is nil) and every
+    /// `*.yaml` in its cameras folder. Relative paths resolve against the config's folder.
+    public static func load(path: String?, camerasDirectory override: String? = nil) throws -> DaemonConfig {
+        var config = DaemonConfig(
+            database: "vigil.sqlite", snapshots: "snapshots", workers: max(1, ProcessInfo.processInfo.activeProcessorCount),
+            logLevel: "info", models: nil, camerasDirectory: "cameras", cameras: [], snapshotRetentionDays: 30)
+        var defaults = CameraDefaults()
+        var base = FileManager.default.currentDirectoryPath
+        if let path {
+            let text = try read(path)
+            base = (path as NSString).deletingLastPathComponent
+            var root = try YAMLMapping.load(text: text, file: path)
+            if let value = try root.string("database") { config.database = value }
+            if let value = try root.string("snapshots") { config.snapshots = value }
+            if let value = try root.int("workers", in: 1...64) { config.workers = value }
+            if let value = try root.string("log_level") {
+                guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                    throw root.error("log_level", "expected trace, debug, info, notice, warning, error or critical")
+                }
+                config.logLevel = value
+            }
+            config.models = try root.string("models")
+            if let value = try root.string("cameras") { config.camerasDirectory = value }
+            if let value = try root.int("snapshot_retention_days", in: 0...3650) { config.snapshotRetentionDays = value }
+            if var section = try root.mapping("defaults") {
+                try defaults.read(&section)
+                try section.finish(known: CameraDefaults.keys)
+            }
+            try root.finish(known: ["database", "snapshots", "workers", "log_level", "models", "cameras",
+                                    "snapshot_retention_days", "defaults"])
+        }
+        config.database = resolve(config.database, base)
+        config.snapshots = resolve(config.snapshots, base)
+        config.models = config.models.map { resolve($0, base) }
+        config.camerasDirectory = resolve(override ?? config.camerasDirectory, base)
+        config.cameras = try loadCameras(directory: config.camerasDirectory, defaults: defaults)
+        return config
+    }
+
+    static func loadCameras(directory: String, defaults: CameraDefaults) throws -> [CameraConfig] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigError(file: directory, message: "cameras folder does not exist")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var cameras: [CameraConfig] = []
+        for name in files {
+            let file = (directory as NSString).appendingPathComponent(name)
+            let camera = try CameraDefaults.camera(text: try read(file), file: file, defaults: defaults)
+            if let other = cameras.first(where: { $0.id == camera.id }) {
+                throw ConfigError(file: file, key: "id", message: "'\(camera.id)' is already used by \(other.file)")
+            }
+            cameras.append(camera)
+        }
+        return cameras
+    }
+
+    static func read(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
+        }
+    }
+
+    static func resolve(_ path: String, _ base: String) -> String {
+        path.hasPrefix("/") || path.contains("://") ? path : ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+}

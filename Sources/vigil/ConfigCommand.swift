@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import VigilConfig
+import VigilCore
+import VigilStore
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Check the daemon's configuration without starting it.",
+        subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate vigil.yaml and cameras/*.yaml: every error names the file, line and key.")
+        @Option(help: "Global configuration file (default: ./vigil.yaml if present).") var config: String?
+        @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") var cameras: String?
+
+        func run() async throws {
+            let path = config ?? (FileManager.default.fileExists(atPath: "vigil.yaml") ? "vigil.yaml" : nil)
+            let loaded = try wrap { try DaemonConfig.load(path: path, camerasDirectory: cameras) }
+            var problems: [String] = []
+            for camera in loaded.cameras {
+                let cascade = camera.cascade ?? "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+                if !FileManager.default.isReadableFile(atPath: cascade) {
+                    problems.append("\(camera.file): face.cascade: \(cascade) is not a readable file")
+                }
+            }
+            // Watchlists named by cameras must exist, when the database does.
+            if FileManager.default.fileExists(atPath: loaded.database) {
+                let known = Set(try wrap { try VigilDatabase(path: loaded.database).watchlists() }.map(\.name))
+                for camera in loaded.cameras {
+                    for name in camera.watchlists where !known.contains(name) {
+                        problems.append("\(camera.file): watchlists: '\(name)' does not exist in \(loaded.database)")
+                    }
+                }
+            }
+            guard problems.isEmpty else { throw Failure(problems.joined(separator: "\n")) }
+            print("configuration ok: \(loaded.cameras.count) camera(s), database \(loaded.database), \(loaded.workers) worker(s)")
+            print(Output.table(["CAMERA", "ENABLED", "SOURCE", "FPS", "DETECT", "WATCHLISTS", "COOLDOWN"], loaded.cameras.map {
+                [$0.id, $0.enabled ? "yes" : "no", $0.url + ($0.loop ? " (loop)" : ""), Output.number($0.analyseFPS, digits: 1),
+                 $0.detect.map(\.rawValue).joined(separator: ","), $0.watchlists.isEmpty ? "(all)" : $0.watchlists.joined(separator: ","),
+                 "\(Int($0.cooldown)) s"]
+            }))
+        }
+    }
+}
