@@ -14,6 +14,7 @@ import PackageDescription
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
+/// - `VigilDaemon`: `vigil run`: camera ingest, the analysis pool, tracking, alerts, as services.
 /// - `vigil`: the command-line front end.
 let package = Package(
     name: "Vigil",
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,6 +52,7 @@ let package = Package(
                 .linkedLibrary("opencv_core"),
                 .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_objdetect"),
+                .linkedLibrary("opencv_imgcodecs"),
                 .linkedLibrary("dlib"),
                 .linkedLibrary("blas"),
                 .linkedLibrary("lapack"),
@@ -81,13 +84,19 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "VigilDaemon", dependencies: [
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "vigil", dependencies: [
+            "VigilDaemon",
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

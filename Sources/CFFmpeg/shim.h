@@ -10,6 +10,7 @@
 #include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/log.h>
+#include <libavutil/time.h>
 #include <libswscale/swscale.h>
 
 static inline int vg_averror_eagain(void) { return AVERROR(EAGAIN); }
@@ -26,6 +27,35 @@ static inline void vg_av_strerror(int code, char *buffer, size_t length) {
 }
 
 static inline double vg_rational_to_double(AVRational r) { return r.den == 0 ? 0.0 : (double)r.num / (double)r.den; }
+
+/// A deadline FFmpeg checks while it blocks (open, read): when the monotonic
+/// clock passes `deadline_us`, or `abort` is set, the blocking call returns
+/// AVERROR_EXIT. This is how stalls time out and shutdown interrupts a read.
+typedef struct {
+    volatile int64_t deadline_us; /* av_gettime_relative() units; 0 = none */
+    volatile int abort;
+} vg_deadline;
+
+static inline int vg_deadline_expired(void *opaque) {
+    const vg_deadline *d = (const vg_deadline *)opaque;
+    if (d == NULL) return 0;
+    if (d->abort) return 1;
+    return d->deadline_us > 0 && av_gettime_relative() > d->deadline_us;
+}
+
+static inline void vg_deadline_arm(vg_deadline *d, double seconds) {
+    d->deadline_us = seconds > 0 ? av_gettime_relative() + (int64_t)(seconds * 1e6) : 0;
+}
+
+/// Allocates a format context that checks `deadline` while blocking.
+static inline AVFormatContext *vg_format_context_with_deadline(vg_deadline *deadline) {
+    AVFormatContext *context = avformat_alloc_context();
+    if (context != NULL && deadline != NULL) {
+        context->interrupt_callback.callback = vg_deadline_expired;
+        context->interrupt_callback.opaque = deadline;
+    }
+    return context;
+}
 
 /// Converts a decoded frame into one packed BGR24 buffer through a (cached) scaler.
 /// Returns the scaler to keep for the next call, or NULL on failure.

@@ -23,3 +23,23 @@ public struct Frame: Sendable {
         self.index = index
     }
 }
+
+extension Frame {
+    /// A copy of the pixels inside `box` (clamped to the frame), same time and index.
+    public func cropped(to box: BoundingBox) -> Frame? {
+        let area = box.clamped(width: width, height: height)
+        guard area.width > 0, area.height > 0 else { return nil }
+        let rowBytes = area.width * 3
+        var out = [UInt8](repeating: 0, count: rowBytes * area.height)
+        pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for row in 0..<area.height {
+                    let from = (area.y + row) * stride + area.x * 3
+                    target.baseAddress!.advanced(by: row * rowBytes)
+                        .update(from: source.baseAddress!.advanced(by: from), count: rowBytes)
+                }
+            }
+        }
+        return Frame(width: area.width, height: area.height, stride: rowBytes, pixels: out, time: time, index: index)
+    }
+}

@@ -8,11 +8,41 @@ public struct DecoderOptions: Sendable {
     /// Decoder threads. One per camera is the daemon's budget; 0 lets FFmpeg choose.
     public var threads: Int
     public var formatOptions: [String: String]
+    /// Longest a blocking open may take (seconds; 0 = no limit).
+    public var openTimeout: Double
+    /// Longest a read may block without producing a packet: a stalled stream (seconds; 0 = no limit).
+    public var readTimeout: Double
 
-    public init(threads: Int = 1, formatOptions: [String: String] = [:]) {
+    public init(threads: Int = 1, formatOptions: [String: String] = [:], openTimeout: Double = 0, readTimeout: Double = 0) {
         self.threads = threads
         self.formatOptions = formatOptions
+        self.openTimeout = openTimeout
+        self.readTimeout = readTimeout
     }
+
+    /// Network cameras: RTSP over TCP (no UDP packet loss), timeouts on every blocking call.
+    public static func camera(url: String, openTimeout: Double, stallTimeout: Double) -> DecoderOptions {
+        var options: [String: String] = [:]
+        if url.lowercased().hasPrefix("rtsp") { options["rtsp_transport"] = "tcp" }
+        if url.contains("://") { options["timeout"] = String(Int(stallTimeout * 1_000_000)) }
+        return DecoderOptions(threads: 1, formatOptions: options, openTimeout: openTimeout, readTimeout: stallTimeout)
+    }
+}
+
+/// Lets another thread interrupt a decoder blocked inside FFmpeg (shutdown).
+public final class DecoderInterrupt: @unchecked Sendable {
+    let deadline: UnsafeMutablePointer<vg_deadline>
+
+    public init() {
+        deadline = .allocate(capacity: 1)
+        deadline.initialize(to: vg_deadline(deadline_us: 0, abort: 0))
+    }
+
+    deinit { deadline.deallocate() }
+
+    /// Makes the current and every later blocking call return at once.
+    public func abort() { deadline.pointee.abort = 1 }
+    public var isAborted: Bool { deadline.pointee.abort != 0 }
 }
 
 /// Decodes every frame of one source with FFmpeg into owned BGR `Frame`s.
@@ -41,7 +71,12 @@ public final class MediaDecoder {
     private var readError: String?
     private var lastTime = 0.0
 
-    public init(source: String, options: DecoderOptions = DecoderOptions()) throws {
+    private let interrupt: DecoderInterrupt
+    private let readTimeout: Double
+
+    public init(source: String, options: DecoderOptions = DecoderOptions(), interrupt: DecoderInterrupt = DecoderInterrupt()) throws {
+        self.interrupt = interrupt
+        readTimeout = options.readTimeout
         FFmpegStatus.configureLogging(level: ProcessInfo.processInfo.environment["VIGIL_FFMPEG_LOG"])
         let isURL = source.contains("://")
         if !isURL && !FileManager.default.fileExists(atPath: source) {
@@ -52,10 +87,13 @@ public final class MediaDecoder {
         for (key, value) in options.formatOptions { av_dict_set(&dictionary, key, value, 0) }
         defer { av_dict_free(&dictionary) }
 
-        var context: UnsafeMutablePointer<AVFormatContext>?
+        var context: UnsafeMutablePointer<AVFormatContext>? = vg_format_context_with_deadline(interrupt.deadline)
+        vg_deadline_arm(interrupt.deadline, options.openTimeout)
         let opened = avformat_open_input(&context, source, nil, &dictionary)
         guard opened >= 0, let context else {
-            throw MediaError.cannotOpen(source: source, reason: FFmpegStatus.message(opened))
+            let reason = opened == FFmpegStatus.exit
+                ? (interrupt.isAborted ? "interrupted" : "timed out after \(options.openTimeout) s") : FFmpegStatus.message(opened)
+            throw MediaError.cannotOpen(source: source, reason: reason)
         }
         format = context
         // From here on `deinit` releases whatever was allocated, including on a throw.
@@ -159,9 +197,14 @@ public final class MediaDecoder {
                 if received != FFmpegStatus.again { finished = true }
                 continue
             }
+            vg_deadline_arm(interrupt.deadline, readTimeout)
             let read = av_read_frame(format, packet)
             if read < 0 {
-                if read != FFmpegStatus.endOfFile { readError = FFmpegStatus.message(read) }
+                if read == FFmpegStatus.exit {
+                    readError = interrupt.isAborted ? "interrupted" : "stalled: no data for \(readTimeout) s"
+                } else if read != FFmpegStatus.endOfFile {
+                    readError = FFmpegStatus.message(read)
+                }
                 inputExhausted = true
                 avcodec_send_packet(codec, nil)
                 continue

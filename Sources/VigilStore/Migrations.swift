@@ -53,6 +53,44 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-alerts") { db in
+            // Alerts keep their evidence by value (names, paths, distances): they must stay
+            // explainable after the subject or enrolment they matched is removed.
+            try db.create(table: "alert") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull().defaults(to: "face")
+                t.column("cameraID", .text).notNull()
+                t.column("watchlist", .text).notNull()
+                t.column("subjectID", .text).notNull()
+                t.column("subjectName", .text).notNull()
+                t.column("enrolmentID", .integer).notNull()
+                t.column("enrolmentImage", .text).notNull()
+                t.column("distance", .double).notNull()
+                t.column("bestDistance", .double).notNull()
+                t.column("threshold", .double).notNull()
+                t.column("sharpness", .double).notNull()
+                t.column("trackID", .integer).notNull()
+                t.column("box", .text).notNull()
+                t.column("firstSeen", .datetime).notNull()
+                t.column("lastSeen", .datetime).notNull()
+                t.column("count", .integer).notNull()
+                t.column("snapshotPath", .text)
+                t.column("cropPath", .text)
+            }
+            try db.create(index: "alert_dedup", on: "alert", columns: ["cameraID", "watchlist", "subjectID", "lastSeen"])
+            try db.create(index: "alert_lastSeen", on: "alert", columns: ["lastSeen"])
+            try db.create(table: "cameraStatus") { t in
+                t.primaryKey("cameraID", .text)
+                t.column("state", .text).notNull()
+                t.column("lastError", .text)
+                t.column("framesDecoded", .integer).notNull()
+                t.column("framesAnalysed", .integer).notNull()
+                t.column("framesDropped", .integer).notNull()
+                t.column("motionSkipped", .integer).notNull()
+                t.column("reconnects", .integer).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -13,7 +13,8 @@ public struct FaceDetection: Sendable, Equatable {
 /// Owns one native detector handle; not thread-safe. One per camera or worker.
 public final class FaceDetector {
     private let handle: OpaquePointer
-    public let settings: DetectorSettings
+    /// Mutable so one worker can serve cameras with different settings (one call at a time).
+    public var settings: DetectorSettings
     private static let capacity = 512
 
     public init(cascade: String, settings: DetectorSettings) throws {

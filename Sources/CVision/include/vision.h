@@ -113,6 +113,17 @@ const char *vg_encoder_last_error(const vg_encoder *encoder);
 int vg_encode_faces(vg_encoder *encoder, const vg_image *image, const vg_rect *faces, int32_t count,
                     vg_face_encoding *out);
 
+/* ---------------------------------------------------------------- evidence */
+
+/**
+ * Encodes a BGR image as JPEG into a malloc'd buffer the caller frees with
+ * vg_free: the whole frame with `boxes` drawn (alert snapshots), or only
+ * `crop` (face crops).
+ */
+int vg_encode_jpeg(const vg_image *image, const vg_rect *crop, const vg_rect *boxes, int32_t box_count,
+                   int32_t quality, uint8_t **out, size_t *out_len, char *error, size_t error_len);
+void vg_free(void *pointer);
+
 #ifdef __cplusplus
 }
 #endif

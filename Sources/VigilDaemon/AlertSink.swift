@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import VigilCore
+import VigilStore
+import VigilVision
+
+/// A confirmed match on its way to becoming an alert.
+struct MatchEvent: Sendable {
+    var camera: Int
+    var cameraID: String
+    var cooldown: Double
+    var decision: FaceTracker.Decision
+    var box: BoundingBox
+    var sharpness: Float
+    /// The frame, when this is the track's sharpest sighting (evidence to write).
+    var evidenceFrame: Frame?
+    var capturedAt: Date
+}
+
+/// Turns match events into committed alerts, in order, on one serial queue:
+/// evidence files first, then the row (one transaction), then the log line.
+/// Nothing announces an alert that is not committed.
+final class AlertSink: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "vigil.alerts")
+    private let database: VigilDatabase
+    private let evidence: EvidenceWriter
+    private let logger: Logger
+    private let counters: [CameraCounters]
+
+    init(database: VigilDatabase, snapshots: String, counters: [CameraCounters], logger: Logger) {
+        self.database = database
+        evidence = EvidenceWriter(directory: snapshots)
+        self.counters = counters
+        self.logger = logger
+    }
+
+    func submit(_ event: MatchEvent) {
+        queue.async { self.record(event) }
+    }
+
+    /// Waits until every submitted event is committed.
+    func flush() {
+        queue.sync {}
+    }
+
+    private func record(_ event: MatchEvent) {
+        var logger = self.logger
+        logger[metadataKey: "camera.id"] = .string(event.cameraID)
+        do {
+            var files: (String, String)?
+            if let frame = event.evidenceFrame {
+                files = try evidence.write(frame: frame, box: event.box, camera: event.cameraID, at: event.capturedAt)
+            }
+            let outcome = try database.recordMatch(FaceMatchEvidence(
+                cameraID: event.cameraID, match: event.decision.entry, distance: event.decision.distance,
+                trackID: event.decision.trackID, box: event.box, sharpness: Double(event.sharpness), seenAt: event.capturedAt,
+                snapshotPath: files?.0, cropPath: files?.1), cooldown: event.cooldown)
+            for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
+            let latency = Date().timeIntervalSince(event.capturedAt)
+            counters[event.camera].update {
+                $0.alertLatencies.append(latency)
+                if $0.alertLatencies.count > 1000 { $0.alertLatencies.removeFirst($0.alertLatencies.count - 1000) }
+            }
+            let alert = outcome.alert
+            logger.notice(outcome.isNew ? "alert" : "alert updated", metadata: [
+                "alert.id": "\(alert.id ?? 0)", "subject": "\(alert.subjectID)", "watchlist": "\(alert.watchlist)",
+                "distance": "\(String(format: "%.3f", event.decision.distance))", "threshold": "\(alert.threshold)",
+                "track": "\(event.decision.trackID)", "count": "\(alert.count)",
+                "latency_ms": "\(Int(latency * 1000))",
+            ])
+        } catch {
+            logger.error("alert not stored", metadata: ["error": "\(error)", "subject": "\(event.decision.entry.subjectID)"])
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import VigilCore
+import VigilMatching
+import VigilVision
+
+/// One analysis thread with its own native detector(s) and encoder, never
+/// shared: takes a camera's newest frame, gates it on motion, detects inside
+/// the camera's region, tracks, encodes only what the tracker asks for,
+/// matches, and hands confirmed matches to the alert sink.
+final class AnalysisWorker: @unchecked Sendable {
+    private let id: Int
+    private let scheduler: FrameScheduler
+    private let cameras: [CameraAnalysis]
+    private let counters: [CameraCounters]
+    private let galleries: GalleryCache
+    private let sink: AlertSink
+    private let models: VisionModels
+    private let encoder: FaceEncoder
+    private var detectors: [String: FaceDetector] = [:]
+    private var logger: Logger
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(id: Int, scheduler: FrameScheduler, cameras: [CameraAnalysis], counters: [CameraCounters], galleries: GalleryCache,
+         sink: AlertSink, models: VisionModels, logger: Logger) throws {
+        self.id = id
+        self.scheduler = scheduler
+        self.cameras = cameras
+        self.counters = counters
+        self.galleries = galleries
+        self.sink = sink
+        self.models = models
+        self.logger = logger
+        self.logger[metadataKey: "worker"] = .stringConvertible(id)
+        encoder = try FaceEncoder(models: models)
+        // Load each camera's cascade now, so a bad one fails at start-up, not mid-shift.
+        for camera in cameras { _ = try detector(camera.config.cascade) }
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while let pending = scheduler.take() {
+                process(pending)
+                scheduler.done(camera: pending.camera)
+            }
+            finished.signal()
+        }
+        thread.name = "vigil.worker.\(id)"
+        thread.start()
+    }
+
+    /// Waits for the thread to drain the scheduler (after `scheduler.close()`).
+    func join() { finished.wait() }
+
+    private func detector(_ cascade: String?) throws -> FaceDetector {
+        let path = cascade ?? models.cascade
+        if let existing = detectors[path] { return existing }
+        let created = try FaceDetector(cascade: path, settings: DetectorSettings())
+        detectors[path] = created
+        return created
+    }
+
+    private func process(_ pending: PendingFrame) {
+        let camera = cameras[pending.camera]
+        let counter = counters[pending.camera]
+        if camera.useMotionGate && !camera.motion.shouldAnalyse(pending.frame, time: pending.streamTime) {
+            camera.tracker.sceneUnchanged(time: pending.streamTime)
+            counter.update { $0.motionSkipped += 1 }
+            return
+        }
+        do {
+            let detector = try detector(camera.config.cascade)
+            detector.settings = camera.config.face
+            var detections: [FaceDetection]
+            if let region = camera.region, let crop = pending.frame.cropped(to: region) {
+                detections = try detector.detect(in: crop).map { d in
+                    var moved = d
+                    moved.box.x += region.x
+                    moved.box.y += region.y
+                    return moved
+                }
+            } else {
+                detections = try detector.detect(in: pending.frame)
+            }
+            detections = detections.filter { camera.inRegion($0.box) }
+            let tracked = camera.tracker.update(detections, time: pending.streamTime)
+            let due = tracked.filter(\.needsEncoding)
+            let faces = try encoder.encode(due.map(\.detection), in: pending.frame)
+            let gallery = galleries.gallery(for: camera.config.watchlists)
+            var matches = 0
+            for (track, face) in zip(due, faces) {
+                let result = gallery.match(face.encoding)
+                guard let decision = camera.tracker.record(trackID: track.trackID, match: result, sharpness: face.sharpness) else {
+                    continue
+                }
+                matches += 1
+                sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
+                                       decision: decision, box: face.box, sharpness: face.sharpness,
+                                       evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
+            }
+            let found = detections.count
+            counter.update {
+                $0.framesAnalysed += 1
+                $0.faces += found
+                $0.matches += matches
+            }
+        } catch {
+            logger.error("analysis failed", metadata: ["camera.id": "\(camera.config.id)", "error": "\(error)"])
+            counter.update { $0.lastError = "\(error)" }
+        }
+    }
+}

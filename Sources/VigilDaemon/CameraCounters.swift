@@ -1,0 +1,68 @@
+import Foundation
+
+/// Where a camera's connection stands.
+public enum CameraState: Sendable, Equatable, CustomStringConvertible {
+    case connecting
+    case streaming
+    case backoff(error: String, retryIn: Double)
+    /// A file without `loop` played to its end.
+    case finished
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .connecting: return "connecting"
+        case .streaming: return "streaming"
+        case .backoff(let error, let retry): return String(format: "backoff (retry in %.1f s): %@", retry, error)
+        case .finished: return "finished"
+        case .stopped: return "stopped"
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .connecting: return "connecting"
+        case .streaming: return "streaming"
+        case .backoff: return "backoff"
+        case .finished: return "finished"
+        case .stopped: return "stopped"
+        }
+    }
+}
+
+/// A camera's live figures, written by its decoder and workers, read by status reporting.
+public final class CameraCounters: @unchecked Sendable {
+    public struct Snapshot: Sendable {
+        public var state: CameraState
+        public var lastError: String?
+        public var framesDecoded: Int
+        public var framesOffered: Int
+        public var framesAnalysed: Int
+        public var motionSkipped: Int
+        public var reconnects: Int
+        public var faces: Int
+        public var matches: Int
+        /// Seconds from (re)connection to the first decoded frame, last time.
+        public var lastConnectGap: Double?
+        /// Capture-to-committed-alert latencies in seconds (most recent 1,000).
+        public var alertLatencies: [Double]
+    }
+
+    private let lock = NSLock()
+    private var value = Snapshot(state: .connecting, lastError: nil, framesDecoded: 0, framesOffered: 0, framesAnalysed: 0,
+                                 motionSkipped: 0, reconnects: 0, faces: 0, matches: 0, lastConnectGap: nil, alertLatencies: [])
+
+    public init() {}
+
+    public func update(_ change: (inout Snapshot) -> Void) {
+        lock.lock()
+        change(&value)
+        lock.unlock()
+    }
+
+    public var snapshot: Snapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}

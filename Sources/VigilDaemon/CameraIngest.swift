@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import VigilConfig
+import VigilCore
+import VigilMedia
+
+/// One camera's decode loop, on its own thread: connect, decode every frame,
+/// hand sampled frames to the scheduler, and reconnect with exponential
+/// backoff and jitter when the source fails, stalls or ends.
+///
+/// Files play at their native frame rate (real time) unless `fast` is set, and
+/// start again at their end when `loop` is set.
+public final class CameraIngest: @unchecked Sendable {
+    public let index: Int
+    public let config: CameraConfig
+    public let counters = CameraCounters()
+    private let scheduler: FrameScheduler
+    private let clock: MonotonicClock
+    private let fast: Bool
+    private var logger: Logger
+    private let interrupt = DecoderInterrupt()
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopping = false
+
+    public init(index: Int, config: CameraConfig, scheduler: FrameScheduler, clock: MonotonicClock, fast: Bool, logger: Logger) {
+        self.index = index
+        self.config = config
+        self.scheduler = scheduler
+        self.clock = clock
+        self.fast = fast
+        self.logger = logger
+        self.logger[metadataKey: "camera.id"] = .string(config.id)
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "vigil.camera.\(config.id)"
+        thread.start()
+    }
+
+    /// Stops decoding (interrupting a blocked read) and waits for the thread to end.
+    public func stop() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+        interrupt.abort()
+        wake.signal()
+        finished.wait()
+    }
+
+    private var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    private func run() {
+        let policy = config.reconnect
+        var delay = policy.initialDelay
+        while !isStopping {
+            set(.connecting)
+            let attempt = clock.now
+            do {
+                let options = config.isFile ? DecoderOptions(threads: 1)
+                    : DecoderOptions.camera(url: config.url, openTimeout: policy.openTimeout, stallTimeout: policy.stallTimeout)
+                let decoder = try MediaDecoder(source: config.url, options: options, interrupt: interrupt)
+                try stream(decoder, attempt: attempt, backoff: &delay)
+                if isStopping { break }
+                if config.isFile {
+                    if config.loop { continue }
+                    set(.finished)
+                    logger.info("file played to its end")
+                    return waitForStop()
+                }
+                throw MediaError.readFailed(source: config.url, reason: "stream ended")
+            } catch {
+                if isStopping { break }
+                let jittered = delay * Double.random(in: 0.8...1.2)
+                counters.update {
+                    $0.reconnects += 1
+                    $0.lastError = "\(error)"
+                }
+                set(.backoff(error: "\(error)", retryIn: jittered))
+                logger.warning("camera unavailable, retrying", metadata: ["error": "\(error)", "retry_in_s": "\(String(format: "%.1f", jittered))"])
+                _ = wake.wait(timeout: .now() + jittered)
+                delay = min(delay * 2, policy.maxDelay)
+            }
+        }
+        set(.stopped)
+    }
+
+    /// Decodes until the source ends or fails. Resets the backoff once streaming has been healthy long enough.
+    private func stream(_ decoder: MediaDecoder, attempt: Double, backoff delay: inout Double) throws {
+        var sampler = FrameSampler(fps: config.analyseFPS)
+        var pace: (wall: Double, media: Double)?
+        var connectedAt: Double?
+        while !isStopping, let frame = try decoder.nextFrame() {
+            let now = clock.now
+            if connectedAt == nil {
+                connectedAt = now
+                counters.update { $0.lastConnectGap = now - attempt }
+                set(.streaming)
+                logger.info("streaming", metadata: ["first_frame_after_s": "\(String(format: "%.2f", now - attempt))",
+                                                    "codec": "\(decoder.info.codec)", "size": "\(frame.width)x\(frame.height)"])
+            }
+            if let start = connectedAt, now - start >= config.reconnect.healthyAfter { delay = config.reconnect.initialDelay }
+            counters.update { $0.framesDecoded += 1 }
+            if config.isFile && !fast {
+                // Real-time pacing: a file behaves like a camera.
+                if let pace, frame.time >= pace.media {
+                    let wait = pace.wall + (frame.time - pace.media) - clock.now
+                    if wait > 0 { _ = wake.wait(timeout: .now() + wait) }
+                } else {
+                    pace = (now, frame.time)
+                }
+            }
+            if sampler.shouldAnalyse(time: frame.time) {
+                counters.update { $0.framesOffered += 1 }
+                scheduler.offer(PendingFrame(camera: index, frame: frame, capturedAt: Date(), streamTime: clock.now))
+            }
+        }
+    }
+
+    private func set(_ state: CameraState) {
+        counters.update { $0.state = state }
+    }
+
+    private func waitForStop() {
+        while !isStopping { wake.wait() }
+        set(.stopped)
+    }
+}
+
+/// Seconds since the daemon started, never going backwards (tracks and motion gates use it).
+public struct MonotonicClock: Sendable {
+    private let origin = DispatchTime.now().uptimeNanoseconds
+
+    public init() {}
+
+    public var now: Double { Double(DispatchTime.now().uptimeNanoseconds - origin) / 1e9 }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import VigilCore
+import VigilMatching
+import VigilStore
+
+/// The enrolled faces the daemon matches against, reloaded when a watchlist
+/// changes: every change appends to the audit log, so polling its last id
+/// (once a second) sees edits made by another process within that second.
+public final class GalleryCache: @unchecked Sendable {
+    private let database: VigilDatabase
+    private let logger: Logger
+    private let lock = NSLock()
+    private var generation: Int64 = -1
+    private var all: [EnrolledFace] = []
+    private var perWatchlists: [[String]: FaceGallery] = [:]
+
+    public init(database: VigilDatabase, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Reloads when the watchlists changed since the last call. Returns true when it reloaded.
+    @discardableResult
+    public func refresh() throws -> Bool {
+        let current = try database.watchlistGeneration()
+        lock.lock()
+        let known = generation
+        lock.unlock()
+        guard current != known else { return false }
+        let faces = try database.faceEnrolments()
+        lock.lock()
+        generation = current
+        all = faces
+        perWatchlists = [:]
+        lock.unlock()
+        logger.info("watchlists loaded", metadata: ["enrolments": "\(faces.count)", "generation": "\(current)"])
+        return true
+    }
+
+    /// The gallery for a camera: its watchlists, or every face watchlist when it names none.
+    public func gallery(for watchlists: [String]) -> FaceGallery {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = perWatchlists[watchlists] { return cached }
+        let gallery = FaceGallery(watchlists.isEmpty ? all : all.filter { watchlists.contains($0.watchlist) })
+        perWatchlists[watchlists] = gallery
+        return gallery
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import VigilCore
+
+/// A face match on a camera, as the pipeline reports it, with its evidence.
+public struct FaceMatchEvidence: Sendable, Equatable {
+    public var cameraID: String
+    public var match: EnrolledFace
+    public var distance: Double
+    public var trackID: Int
+    public var box: BoundingBox
+    /// Sharpness of the face in this sighting: the sharpest sighting is kept as evidence.
+    public var sharpness: Double
+    public var seenAt: Date
+    /// Evidence files already written under the snapshot directory (nil when none).
+    public var snapshotPath: String?
+    public var cropPath: String?
+
+    public init(cameraID: String, match: EnrolledFace, distance: Double, trackID: Int, box: BoundingBox,
+                sharpness: Double = 0, seenAt: Date, snapshotPath: String? = nil, cropPath: String? = nil) {
+        self.sharpness = sharpness
+        self.cameraID = cameraID
+        self.match = match
+        self.distance = distance
+        self.trackID = trackID
+        self.box = box
+        self.seenAt = seenAt
+        self.snapshotPath = snapshotPath
+        self.cropPath = cropPath
+    }
+}
+
+/// A stored alert: one subject on one camera, sightings within the cooldown folded in.
+public struct Alert: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "alert"
+    public var id: Int64?
+    public var kind: String
+    public var cameraID: String
+    public var watchlist: String
+    public var subjectID: String
+    public var subjectName: String
+    public var enrolmentID: Int64
+    public var enrolmentImage: String
+    /// Distance of the evidence sighting (the sharpest one), to `enrolmentImage`.
+    public var distance: Double
+    /// The smallest distance over all sightings folded into this alert.
+    public var bestDistance: Double
+    public var threshold: Double
+    public var sharpness: Double
+    public var trackID: Int
+    /// `x,y,w,h` of the face in the snapshot.
+    public var box: String
+    public var firstSeen: Date
+    public var lastSeen: Date
+    public var count: Int
+    public var snapshotPath: String?
+    public var cropPath: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct AlertOutcome: Sendable, Equatable {
+    public var alert: Alert
+    /// True for a new alert, false when an open alert (within the cooldown) was updated.
+    public var isNew: Bool
+    /// Evidence files the update replaced (the caller deletes them: better evidence arrived).
+    public var replacedFiles: [String]
+}
+
+extension VigilDatabase {
+    /// Records a match, committed before anything else happens with it. Within
+    /// `cooldown` seconds of the last sighting of the same subject on the same
+    /// camera and watchlist, the open alert's count and last-seen are updated
+    /// (and its evidence replaced when this sighting is sharper) instead of
+    /// creating a new alert. Evidence files that end up unused are returned for deletion.
+    public func recordMatch(_ evidence: FaceMatchEvidence, cooldown: TimeInterval) throws -> AlertOutcome {
+        try write { db in
+            let open = try Alert
+                .filter(Column("cameraID") == evidence.cameraID && Column("watchlist") == evidence.match.watchlist
+                    && Column("subjectID") == evidence.match.subjectID
+                    && Column("lastSeen") >= evidence.seenAt.addingTimeInterval(-cooldown))
+                .order(Column("lastSeen").desc).fetchOne(db)
+            let box = evidence.box.array.map(String.init).joined(separator: ",")
+            if var alert = open {
+                alert.count += 1
+                alert.lastSeen = max(alert.lastSeen, evidence.seenAt)
+                alert.bestDistance = min(alert.bestDistance, evidence.distance)
+                let supplied = [evidence.snapshotPath, evidence.cropPath].compactMap { $0 }
+                var replaced = supplied
+                if !supplied.isEmpty && evidence.sharpness > alert.sharpness {
+                    replaced = [alert.snapshotPath, alert.cropPath].compactMap { $0 }
+                    alert.distance = evidence.distance
+                    alert.sharpness = evidence.sharpness
+                    alert.enrolmentID = evidence.match.enrolmentID
+                    alert.enrolmentImage = evidence.match.sourcePath
+                    alert.trackID = evidence.trackID
+                    alert.box = box
+                    alert.snapshotPath = evidence.snapshotPath
+                    alert.cropPath = evidence.cropPath
+                }
+                try alert.update(db)
+                return AlertOutcome(alert: alert, isNew: false, replacedFiles: replaced)
+            }
+            var alert = Alert(
+                id: nil, kind: "face", cameraID: evidence.cameraID, watchlist: evidence.match.watchlist,
+                subjectID: evidence.match.subjectID, subjectName: evidence.match.subjectName,
+                enrolmentID: evidence.match.enrolmentID, enrolmentImage: evidence.match.sourcePath,
+                distance: evidence.distance, bestDistance: evidence.distance, threshold: evidence.match.threshold,
+                sharpness: evidence.sharpness, trackID: evidence.trackID, box: box,
+                firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
+                snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
+            try alert.insert(db)
+            return AlertOutcome(alert: alert, isNew: true, replacedFiles: [])
+        }
+    }
+
+    /// Alerts newest first, optionally since a time and for one camera.
+    public func alerts(since: Date? = nil, camera: String? = nil, limit: Int = 100) throws -> [Alert] {
+        try read { db in
+            var request = Alert.order(Column("lastSeen").desc, Column("id").desc).limit(limit)
+            if let since { request = request.filter(Column("lastSeen") >= since) }
+            if let camera { request = request.filter(Column("cameraID") == camera) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func alert(id: Int64) throws -> Alert? {
+        try read { db in try Alert.fetchOne(db, key: id) }
+    }
+
+    /// A number that changes whenever a watchlist changes (every change appends
+    /// to the audit log), so a running daemon can reload without a restart.
+    public func watchlistGeneration() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(id), 0) FROM auditLog") ?? 0 }
+    }
+}

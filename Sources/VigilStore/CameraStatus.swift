@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+
+/// A camera's state as the running daemon last reported it (`vigil status` reads it from another process).
+public struct CameraStatusRow: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "cameraStatus"
+    public var cameraID: String
+    public var state: String
+    public var lastError: String?
+    public var framesDecoded: Int
+    public var framesAnalysed: Int
+    public var framesDropped: Int
+    public var motionSkipped: Int
+    public var reconnects: Int
+    public var updatedAt: Date
+
+    public init(cameraID: String, state: String, lastError: String?, framesDecoded: Int, framesAnalysed: Int,
+                framesDropped: Int, motionSkipped: Int, reconnects: Int, updatedAt: Date) {
+        self.cameraID = cameraID
+        self.state = state
+        self.lastError = lastError
+        self.framesDecoded = framesDecoded
+        self.framesAnalysed = framesAnalysed
+        self.framesDropped = framesDropped
+        self.motionSkipped = motionSkipped
+        self.reconnects = reconnects
+        self.updatedAt = updatedAt
+    }
+}
+
+extension VigilDatabase {
+    /// Replaces the reported status of the daemon's cameras (cameras no longer configured are removed).
+    public func reportCameraStatus(_ rows: [CameraStatusRow]) throws {
+        try write { db in
+            try CameraStatusRow.filter(!rows.map(\.cameraID).contains(Column("cameraID"))).deleteAll(db)
+            for row in rows { try row.save(db) }
+        }
+    }
+
+    public func cameraStatus() throws -> [CameraStatusRow] {
+        try read { db in try CameraStatusRow.order(Column("cameraID")).fetchAll(db) }
+    }
+
+    /// Forgets alert evidence files older than `date`: returns their paths for deletion and
+    /// clears them from the alerts (which stay, with their distances, as the record).
+    public func expireEvidence(before date: Date) throws -> [String] {
+        try write { db in
+            let old = try Alert.filter(Column("lastSeen") < date && Column("snapshotPath") != nil).fetchAll(db)
+            try Alert.filter(Column("lastSeen") < date).updateAll(db, Column("snapshotPath").set(to: nil), Column("cropPath").set(to: nil))
+            return old.flatMap { [$0.snapshotPath, $0.cropPath].compactMap { $0 } }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import CVision
+import Foundation
+import VigilCore
+
+/// Writes an alert's evidence: the frame with the face box drawn, and a crop
+/// of the face with a margin. Files go under `directory/<camera>/<yyyy-mm-dd>/`.
+public struct EvidenceWriter: Sendable {
+    public let directory: String
+    public let quality: Int
+
+    public init(directory: String, quality: Int = 85) {
+        self.directory = directory
+        self.quality = quality
+    }
+
+    /// Returns (snapshot, crop) paths. Files are complete on disk before this returns.
+    public func write(frame: Frame, box: BoundingBox, camera: String, at date: Date) throws -> (String, String) {
+        let day = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        let folder = ((directory as NSString).appendingPathComponent(camera) as NSString).appendingPathComponent(day)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let stem = (folder as NSString).appendingPathComponent("\(Int64(date.timeIntervalSince1970 * 1000))-\(UUID().uuidString.prefix(8))")
+        let snapshot = stem + "-frame.jpg", crop = stem + "-face.jpg"
+        try Self.jpeg(frame, crop: nil, boxes: [box], quality: quality).write(to: URL(fileURLWithPath: snapshot))
+        let margin = box.expanded(by: 0.3).clamped(width: frame.width, height: frame.height)
+        try Self.jpeg(frame, crop: margin, boxes: [], quality: quality).write(to: URL(fileURLWithPath: crop))
+        return (snapshot, crop)
+    }
+
+    public static func jpeg(_ frame: Frame, crop: BoundingBox?, boxes: [BoundingBox], quality: Int) throws -> Data {
+        var output: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var error = [CChar](repeating: 0, count: 256)
+        let rects = boxes.map(\.native)
+        let status = frame.withNativeImage { image in
+            if var area = crop?.native {
+                return vg_encode_jpeg(image, &area, rects, Int32(rects.count), Int32(quality), &output, &length, &error, error.count)
+            }
+            return vg_encode_jpeg(image, nil, rects, Int32(rects.count), Int32(quality), &output, &length, &error, error.count)
+        }
+        try NativeStatus.check(status, "JPEG encoding", message: NativeStatus.errorText(error))
+        guard let output else { throw VisionError.native(operation: "JPEG encoding", message: "no output") }
+        defer { vg_free(output) }
+        return Data(bytes: output, count: length)
+    }
+}
