@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libdlib-dev libsqlite3-dev
-          libopenblas-dev liblapack-dev opencv-data ffmpeg pkg-config)
+          libopenblas-dev liblapack-dev opencv-data ffmpeg pkg-config
+          # A real RTSP server for the daemon's tests (scripts/rtsp_server.py).
+          python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+          gstreamer1.0-plugins-bad)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
