@@ -8,6 +8,13 @@ public struct PendingFrame: Sendable {
     public var capturedAt: Date
     /// The daemon's monotonic clock at capture (seconds).
     public var streamTime: Double
+
+    public init(camera: Int, frame: Frame, capturedAt: Date, streamTime: Double) {
+        self.camera = camera
+        self.frame = frame
+        self.capturedAt = capturedAt
+        self.streamTime = streamTime
+    }
 }
 
 /// The hand-off between camera decoders and analysis workers.

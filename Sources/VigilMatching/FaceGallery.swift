@@ -12,6 +12,13 @@ public struct MatchResult: Sendable, Equatable {
     /// between `distance` and this means the match is ambiguous.
     public var runnerUpDistance: Double?
 
+    public init(nearest: EnrolledFace? = nil, distance: Double? = nil, threshold: Double? = nil, runnerUpDistance: Double? = nil) {
+        self.nearest = nearest
+        self.distance = distance
+        self.threshold = threshold
+        self.runnerUpDistance = runnerUpDistance
+    }
+
     /// True when the nearest enrolment lies within its watchlist's threshold.
     public var isMatch: Bool {
         guard let distance, let threshold else { return false }

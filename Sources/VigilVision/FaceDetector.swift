@@ -6,6 +6,11 @@ public struct FaceDetection: Sendable, Equatable {
     public var box: BoundingBox
     /// HOG: SVM margin (higher is surer). Haar: neighbour count.
     public var score: Double
+
+    public init(box: BoundingBox, score: Double) {
+        self.box = box
+        self.score = score
+    }
 }
 
 /// Finds faces with the strategy in `DetectorSettings`.

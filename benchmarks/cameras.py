@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""How many cameras stay real time: K = 1, 2, 4, 8, 16 file cameras played at
+their native frame rate through `vigil run`, analysed at 5 fps each.
+
+For each K it reports, per camera, frames handled per second (analysed, or
+skipped by the motion gate as unchanged), frames dropped by the newest-wins
+hand-off, the daemon's CPU % and RSS, and capture-to-committed-alert latency
+p50/p99, then the largest K that stays real time (every camera >= 4.5 of
+5 fps handled, <= 10% dropped). It runs twice: with motion gating and
+tracking (the default), and without both, so their gain is visible.
+
+    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,16]
+
+Needs a release build (`swift build -c release`) and ../shared/data.
+"""
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.environ.get("VIGIL_SHARED_DATA", os.path.join(ROOT, "..", "shared", "data"))
+CLOCK = os.sysconf("SC_CLK_TCK")
+
+
+def vigil_binary():
+    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True)
+    return os.path.join(out.stdout.strip(), "vigil")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+
+def counters(db):
+    with sqlite3.connect(db) as c:
+        return {row[0]: row[1:] for row in c.execute(
+            "SELECT cameraID, framesAnalysed, motionSkipped, framesDropped, framesDecoded FROM cameraStatus")}
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def run(vigil, template, sources, k, seconds, extra):
+    work = tempfile.mkdtemp(prefix="vigil-bench-")
+    try:
+        os.makedirs(os.path.join(work, "cameras"))
+        shutil.copy(template, os.path.join(work, "vigil.sqlite"))
+        with open(os.path.join(work, "vigil.yaml"), "w") as f:
+            f.write("database: vigil.sqlite\nsnapshots: snapshots\nlog_level: info\n")
+        for i in range(k):
+            with open(os.path.join(work, "cameras", f"cam{i:02d}.yaml"), "w") as f:
+                f.write(f"id: cam{i:02d}\nurl: {sources[i % len(sources)]}\nloop: true\nanalyse_fps: 5\n"
+                        "watchlists: [hamilton]\ncooldown: 60\n")
+        log_path = os.path.join(work, "daemon.log")
+        env = dict(os.environ, VIGIL_MODELS=os.path.join(ROOT, "models"))
+        with open(log_path, "w") as log:
+            daemon = subprocess.Popen([vigil, "run", "--config", os.path.join(work, "vigil.yaml")] + extra,
+                                      stderr=log, stdout=subprocess.DEVNULL, env=env)
+        db = os.path.join(work, "vigil.sqlite")
+        time.sleep(4)  # warm-up: models loaded, streams open
+        start, cpu0, c0 = time.time(), cpu_seconds(daemon.pid), counters(db)
+        time.sleep(seconds)
+        elapsed, cpu1, c1, rss = time.time() - start, cpu_seconds(daemon.pid), counters(db), rss_mb(daemon.pid)
+        daemon.terminate()
+        daemon.wait(timeout=15)
+        handled, dropped = [], []
+        for cam, now in c1.items():
+            before = c0.get(cam, (0, 0, 0, 0))
+            done = (now[0] - before[0]) + (now[1] - before[1])
+            lost = now[2] - before[2]
+            handled.append(done / elapsed)
+            dropped.append(lost / max(1, done + lost))
+        latencies = [int(m) for m in re.findall(r"latency_ms=(\d+)", open(log_path).read())]
+        return {
+            "k": k, "handled_fps_min": min(handled), "handled_fps_mean": statistics.mean(handled),
+            "drop_pct_max": 100 * max(dropped), "cpu_pct": 100 * (cpu1 - cpu0) / elapsed, "rss_mb": rss,
+            "latency_p50_ms": percentile(latencies, 50), "latency_p99_ms": percentile(latencies, 99),
+            "alert_events": len(latencies),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--ks", default="1,2,4,8,16")
+    args = parser.parse_args()
+    vigil = vigil_binary()
+    media = tempfile.mkdtemp(prefix="vigil-media-")
+    try:
+        p720 = os.path.join(media, "pedestrians_720p.mp4")
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", os.path.join(DATA, "video", "pedestrians_faces_1080p.mp4"),
+                        "-vf", "scale=1280:720", "-an", "-c:v", "libx264", "-preset", "veryfast", p720], check=True)
+        sources = [os.path.join(DATA, "video", "hamilton_short_clip.mp4"), p720,
+                   os.path.join(DATA, "video", "mot20_05_crowd_overhead.mp4")]
+        template = os.path.join(media, "template.sqlite")
+        env = dict(os.environ, VIGIL_DB=template, VIGIL_MODELS=os.path.join(ROOT, "models"))
+        subprocess.run([vigil, "watchlist", "create", "hamilton"], env=env, check=True, stdout=subprocess.DEVNULL)
+        for subject, image in [("lin_manuel_miranda", "lin_manuel_miranda/1.png"), ("alex_lacamoire", "alex_lacamoire/2.png")]:
+            subprocess.run([vigil, "watchlist", "enroll", "hamilton", "--subject", subject, os.path.join(DATA, "faces", image)],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+        print(f"sources (cycled): hamilton 640x360 29.97 fps, pedestrians 1280x720 25 fps, mot20 826x540 25 fps; "
+              f"{args.seconds:.0f} s per run, {os.cpu_count()} cores")
+        for label, extra in [("motion gating + tracking", []), ("no gating, no tracking", ["--no-motion-gate", "--no-tracking"])]:
+            print(f"\n== {label}")
+            print(f"{'K':>3} {'fps/cam min':>11} {'mean':>6} {'drop% max':>9} {'CPU%':>6} {'RSS MB':>7} {'lat p50':>8} {'lat p99':>8} {'events':>6}")
+            best = 0
+            for k in [int(x) for x in args.ks.split(",")]:
+                r = run(vigil, template, sources, k, args.seconds, extra)
+                realtime = r["handled_fps_min"] >= 4.5 and r["drop_pct_max"] <= 10
+                best = k if realtime else best
+                fmt = lambda v: "-" if v is None else f"{v:.0f}"
+                print(f"{k:>3} {r['handled_fps_min']:>11.2f} {r['handled_fps_mean']:>6.2f} {r['drop_pct_max']:>9.1f} "
+                      f"{r['cpu_pct']:>6.0f} {r['rss_mb']:>7.0f} {fmt(r['latency_p50_ms']):>8} {fmt(r['latency_p99_ms']):>8} "
+                      f"{r['alert_events']:>6}  {'real time' if realtime else 'falls behind (drops)'}")
+                if not realtime and k > 2 * max(best, 1):
+                    break
+            print(f"largest K in real time at 5 analysed fps per camera: {best}")
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
