@@ -9,7 +9,10 @@ p50/p99, then the largest K that stays real time (every camera >= 4.5 of
 5 fps handled, <= 10% dropped). It runs twice: with motion gating and
 tracking (the default), and without both, so their gain is visible.
 
-    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,16]
+    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,16] [--max-side 640]
+
+`--max-side` sets every camera's `face.max_side` (frames are shrunk so their
+long side is at most this before detection): the main cost/recall knob.
 
 Needs a release build (`swift build -c release`) and ../shared/data.
 """
@@ -61,7 +64,7 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run(vigil, template, sources, k, seconds, extra):
+def run(vigil, template, sources, k, seconds, extra, max_side):
     work = tempfile.mkdtemp(prefix="vigil-bench-")
     try:
         os.makedirs(os.path.join(work, "cameras"))
@@ -71,7 +74,7 @@ def run(vigil, template, sources, k, seconds, extra):
         for i in range(k):
             with open(os.path.join(work, "cameras", f"cam{i:02d}.yaml"), "w") as f:
                 f.write(f"id: cam{i:02d}\nurl: {sources[i % len(sources)]}\nloop: true\nanalyse_fps: 5\n"
-                        "watchlists: [hamilton]\ncooldown: 60\n")
+                        "watchlists: [hamilton]\ncooldown: 60\n" + (f"face:\n  max_side: {max_side}\n" if max_side else ""))
         log_path = os.path.join(work, "daemon.log")
         env = dict(os.environ, VIGIL_MODELS=os.path.join(ROOT, "models"))
         with open(log_path, "w") as log:
@@ -106,6 +109,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--ks", default="1,2,4,8,16")
+    parser.add_argument("--max-side", type=int, default=None, help="face.max_side for every camera (default: 1280)")
     args = parser.parse_args()
     vigil = vigil_binary()
     media = tempfile.mkdtemp(prefix="vigil-media-")
@@ -122,13 +126,13 @@ def main():
             subprocess.run([vigil, "watchlist", "enroll", "hamilton", "--subject", subject, os.path.join(DATA, "faces", image)],
                            env=env, check=True, stdout=subprocess.DEVNULL)
         print(f"sources (cycled): hamilton 640x360 29.97 fps, pedestrians 1280x720 25 fps, mot20 826x540 25 fps; "
-              f"{args.seconds:.0f} s per run, {os.cpu_count()} cores")
+              f"{args.seconds:.0f} s per run, {os.cpu_count()} cores, face.max_side {args.max_side or 1280}")
         for label, extra in [("motion gating + tracking", []), ("no gating, no tracking", ["--no-motion-gate", "--no-tracking"])]:
             print(f"\n== {label}")
             print(f"{'K':>3} {'fps/cam min':>11} {'mean':>6} {'drop% max':>9} {'CPU%':>6} {'RSS MB':>7} {'lat p50':>8} {'lat p99':>8} {'events':>6}")
             best = 0
             for k in [int(x) for x in args.ks.split(",")]:
-                r = run(vigil, template, sources, k, args.seconds, extra)
+                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side)
                 realtime = r["handled_fps_min"] >= 4.5 and r["drop_pct_max"] <= 10
                 best = k if realtime else best
                 fmt = lambda v: "-" if v is None else f"{v:.0f}"
