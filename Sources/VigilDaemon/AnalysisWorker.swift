@@ -63,6 +63,7 @@ final class AnalysisWorker: @unchecked Sendable {
     private func process(_ pending: PendingFrame) {
         let camera = cameras[pending.camera]
         let counter = counters[pending.camera]
+        guard camera.config.detect.contains(.faces) else { return }
         if camera.useMotionGate && !camera.motion.shouldAnalyse(pending.frame, time: pending.streamTime) {
             camera.tracker.sceneUnchanged(time: pending.streamTime)
             counter.update { $0.motionSkipped += 1 }

@@ -113,4 +113,26 @@ private func solidFrame(_ value: UInt8, width: Int = 160, height: Int = 90, time
         #expect(try db.alerts().count == 2)
         #expect(try db.alerts(camera: "other").isEmpty)
     }
+
+    /// Retention: evidence files of alerts last seen before the cutoff are handed
+    /// back for deletion and cleared; the alerts themselves stay as the record.
+    @Test func oldEvidenceExpiresButAlertsRemain() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = try VigilDatabase(path: directory.appendingPathComponent("r.sqlite").path)
+        let face = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectName: "S", watchlist: "w", threshold: 0.6,
+                                sourcePath: "/e.jpg", encoding: FaceEncoding([Float](repeating: 0, count: 128))!)
+        let old = Date().addingTimeInterval(-40 * 86_400), recent = Date()
+        for (camera, seen) in [("a", old), ("b", recent)] {
+            _ = try db.recordMatch(FaceMatchEvidence(cameraID: camera, match: face, distance: 0.4, trackID: 1,
+                                                     box: BoundingBox(x: 0, y: 0, width: 9, height: 9), sharpness: 1, seenAt: seen,
+                                                     snapshotPath: "/\(camera).jpg", cropPath: "/\(camera)-c.jpg"), cooldown: 60)
+        }
+        let expired = try db.expireEvidence(before: Date().addingTimeInterval(-30 * 86_400))
+        #expect(expired.sorted() == ["/a-c.jpg", "/a.jpg"])
+        let alerts = try db.alerts()
+        #expect(alerts.count == 2)
+        #expect(alerts.first { $0.cameraID == "a" }?.snapshotPath == nil && alerts.first { $0.cameraID == "b" }?.snapshotPath == "/b.jpg")
+        #expect(try db.expireEvidence(before: Date().addingTimeInterval(-30 * 86_400)).isEmpty)
+    }
 }
