@@ -11,6 +11,10 @@ private func solidFrame(_ value: UInt8, width: Int = 160, height: Int = 90, time
           time: time, index: 0)
 }
 
+/// One enrolled face with a zero encoding: what tracker and alert tests match against.
+private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectName: "S", watchlist: "w", threshold: 0.6,
+                                      sourcePath: "/e.jpg", encoding: FaceEncoding([Float](repeating: 0, count: 128))!)
+
 @Suite struct FrameSchedulerTests {
     @Test func newestWinsAndEveryReplacedFrameIsCounted() {
         let scheduler = FrameScheduler(cameras: 2)
@@ -49,8 +53,7 @@ private func solidFrame(_ value: UInt8, width: Int = 160, height: Int = 90, time
 }
 
 @Suite struct FaceTrackerTests {
-    let entry = EnrolledFace(enrolmentID: 7, subjectID: "s", subjectName: "S", watchlist: "w", threshold: 0.6,
-                             sourcePath: "/e.jpg", encoding: FaceEncoding([Float](repeating: 0, count: 128))!)
+    let entry = sampleFace
 
     func detection(x: Int) -> FaceDetection { FaceDetection(box: BoundingBox(x: x, y: 10, width: 50, height: 50), score: 1) }
 
@@ -92,8 +95,7 @@ private func solidFrame(_ value: UInt8, width: Int = 160, height: Int = 90, time
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = try VigilDatabase(path: directory.appendingPathComponent("a.sqlite").path)
-        let face = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectName: "S", watchlist: "w", threshold: 0.6,
-                                sourcePath: "/e.jpg", encoding: FaceEncoding([Float](repeating: 0, count: 128))!)
+        let face = sampleFace
         let t0 = Date()
         func sighting(_ offset: Double, distance: Double, sharpness: Double, files: String?) -> FaceMatchEvidence {
             FaceMatchEvidence(cameraID: "cam", match: face, distance: distance, trackID: 1,
@@ -120,8 +122,7 @@ private func solidFrame(_ value: UInt8, width: Int = 160, height: Int = 90, time
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = try VigilDatabase(path: directory.appendingPathComponent("r.sqlite").path)
-        let face = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectName: "S", watchlist: "w", threshold: 0.6,
-                                sourcePath: "/e.jpg", encoding: FaceEncoding([Float](repeating: 0, count: 128))!)
+        let face = sampleFace
         let old = Date().addingTimeInterval(-40 * 86_400), recent = Date()
         for (camera, seen) in [("a", old), ("b", recent)] {
             _ = try db.recordMatch(FaceMatchEvidence(cameraID: camera, match: face, distance: 0.4, trackID: 1,
