@@ -25,12 +25,10 @@ final class AlertSink: @unchecked Sendable {
     private let database: VigilDatabase
     private let evidence: EvidenceWriter
     private let logger: Logger
-    private let counters: [CameraCounters]
 
-    init(database: VigilDatabase, snapshots: String, counters: [CameraCounters], logger: Logger) {
+    init(database: VigilDatabase, snapshots: String, logger: Logger) {
         self.database = database
         evidence = EvidenceWriter(directory: snapshots)
-        self.counters = counters
         self.logger = logger
     }
 
@@ -57,10 +55,6 @@ final class AlertSink: @unchecked Sendable {
                 snapshotPath: files?.0, cropPath: files?.1), cooldown: event.cooldown)
             for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
             let latency = Date().timeIntervalSince(event.capturedAt)
-            counters[event.camera].update {
-                $0.alertLatencies.append(latency)
-                if $0.alertLatencies.count > 1000 { $0.alertLatencies.removeFirst($0.alertLatencies.count - 1000) }
-            }
             let alert = outcome.alert
             logger.notice(outcome.isNew ? "alert" : "alert updated", metadata: [
                 "alert.id": "\(alert.id ?? 0)", "subject": "\(alert.subjectID)", "watchlist": "\(alert.watchlist)",

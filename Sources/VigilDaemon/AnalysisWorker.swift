@@ -88,23 +88,16 @@ final class AnalysisWorker: @unchecked Sendable {
             let due = tracked.filter(\.needsEncoding)
             let faces = try encoder.encode(due.map(\.detection), in: pending.frame)
             let gallery = galleries.gallery(for: camera.config.watchlists)
-            var matches = 0
             for (track, face) in zip(due, faces) {
                 let result = gallery.match(face.encoding)
                 guard let decision = camera.tracker.record(trackID: track.trackID, match: result, sharpness: face.sharpness) else {
                     continue
                 }
-                matches += 1
                 sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
                                        decision: decision, box: face.box, sharpness: face.sharpness,
                                        evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
             }
-            let found = detections.count
-            counter.update {
-                $0.framesAnalysed += 1
-                $0.faces += found
-                $0.matches += matches
-            }
+            counter.update { $0.framesAnalysed += 1 }
         } catch {
             logger.error("analysis failed", metadata: ["camera.id": "\(camera.config.id)", "error": "\(error)"])
             counter.update { $0.lastError = "\(error)" }

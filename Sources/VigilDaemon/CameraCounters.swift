@@ -31,26 +31,20 @@ public enum CameraState: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A camera's live figures, written by its decoder and workers, read by status reporting.
+/// Per-event figures (time to first frame, alert latency) go to the log instead.
 public final class CameraCounters: @unchecked Sendable {
     public struct Snapshot: Sendable {
         public var state: CameraState
         public var lastError: String?
         public var framesDecoded: Int
-        public var framesOffered: Int
         public var framesAnalysed: Int
         public var motionSkipped: Int
         public var reconnects: Int
-        public var faces: Int
-        public var matches: Int
-        /// Seconds from (re)connection to the first decoded frame, last time.
-        public var lastConnectGap: Double?
-        /// Capture-to-committed-alert latencies in seconds (most recent 1,000).
-        public var alertLatencies: [Double]
     }
 
     private let lock = NSLock()
-    private var value = Snapshot(state: .connecting, lastError: nil, framesDecoded: 0, framesOffered: 0, framesAnalysed: 0,
-                                 motionSkipped: 0, reconnects: 0, faces: 0, matches: 0, lastConnectGap: nil, alertLatencies: [])
+    private var value = Snapshot(state: .connecting, lastError: nil, framesDecoded: 0, framesAnalysed: 0, motionSkipped: 0,
+                                 reconnects: 0)
 
     public init() {}
 

@@ -103,7 +103,6 @@ public final class CameraIngest: @unchecked Sendable {
             let now = clock.now
             if connectedAt == nil {
                 connectedAt = now
-                counters.update { $0.lastConnectGap = now - attempt }
                 set(.streaming)
                 logger.info("streaming", metadata: ["first_frame_after_s": "\(String(format: "%.2f", now - attempt))",
                                                     "codec": "\(decoder.info.codec)", "size": "\(frame.width)x\(frame.height)"])
@@ -120,7 +119,6 @@ public final class CameraIngest: @unchecked Sendable {
                 }
             }
             if sampler.shouldAnalyse(time: frame.time) {
-                counters.update { $0.framesOffered += 1 }
                 scheduler.offer(PendingFrame(camera: index, frame: frame, capturedAt: Date(), streamTime: clock.now))
             }
         }

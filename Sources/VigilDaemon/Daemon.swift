@@ -58,7 +58,7 @@ public final class Daemon: Sendable {
             tracking.encodeInterval = 0
         }
         let analyses = enabled.map { CameraAnalysis(config: $0, tracker: tracking, useMotionGate: options.motionGating) }
-        let sink = AlertSink(database: database, snapshots: config.snapshots, counters: cameras.map(\.counters), logger: logger)
+        let sink = AlertSink(database: database, snapshots: config.snapshots, logger: logger)
         self.sink = sink
         let galleries = self.galleries
         let models = VisionModels(directory: config.models)

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// The one place FFmpeg's negative return codes become text.
 enum FFmpegStatus {
@@ -13,8 +14,10 @@ enum FFmpegStatus {
     static let exit = vg_averror_exit()
 
     /// FFmpeg prints to stderr by default; Vigil reports errors itself, naming the source.
-    /// `VIGIL_FFMPEG_LOG=warning|info|debug` turns FFmpeg's own messages back on.
-    static func configureLogging(level: String?) {
+    /// `VIGIL_FFMPEG_LOG=warning|info|debug` turns FFmpeg's own messages back on. Set once per process.
+    static let loggingConfigured: Void = configureLogging(level: ProcessInfo.processInfo.environment["VIGIL_FFMPEG_LOG"])
+
+    private static func configureLogging(level: String?) {
         switch level?.lowercased() {
         case "debug": av_log_set_level(AV_LOG_DEBUG)
         case "info": av_log_set_level(AV_LOG_INFO)

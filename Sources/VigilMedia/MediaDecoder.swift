@@ -52,8 +52,6 @@ public final class DecoderInterrupt: @unchecked Sendable {
 /// as video, so every input is read by one well-tested decoder.
 public final class MediaDecoder {
     public let info: MediaInfo
-    /// Packets the codec refused as corrupt (reported, not fatal: real streams have them).
-    public private(set) var corruptPackets = 0
     public private(set) var framesDecoded = 0
 
     private var format: UnsafeMutablePointer<AVFormatContext>?
@@ -77,7 +75,7 @@ public final class MediaDecoder {
     public init(source: String, options: DecoderOptions = DecoderOptions(), interrupt: DecoderInterrupt = DecoderInterrupt()) throws {
         self.interrupt = interrupt
         readTimeout = options.readTimeout
-        FFmpegStatus.configureLogging(level: ProcessInfo.processInfo.environment["VIGIL_FFMPEG_LOG"])
+        FFmpegStatus.loggingConfigured
         let isURL = source.contains("://")
         if !isURL && !FileManager.default.fileExists(atPath: source) {
             throw MediaError.notFound(source: source)
@@ -157,6 +155,14 @@ public final class MediaDecoder {
             duration: still ? nil : duration, isStillImage: still)
     }
 
+    /// The first picture of a file: a still image, or a video's first frame.
+    public static func firstFrame(of source: String) throws -> Frame {
+        guard let frame = try MediaDecoder(source: source).nextFrame() else {
+            throw MediaError.readFailed(source: source, reason: "no picture")
+        }
+        return frame
+    }
+
     deinit {
         if scaler != nil { sws_freeContext(scaler) }
         Self.release(format: &format, codec: &codec, packet: &packet, frame: &decoded)
@@ -189,9 +195,7 @@ public final class MediaDecoder {
                 finished = true
                 break
             }
-            if received != FFmpegStatus.again {
-                corruptPackets += 1
-            }
+            // Other errors are corrupt data: real streams have some; the decoder resynchronises.
             if inputExhausted {
                 // Draining already sent; a decoder that keeps refusing is finished.
                 if received != FFmpegStatus.again { finished = true }
@@ -211,8 +215,7 @@ public final class MediaDecoder {
             }
             defer { av_packet_unref(packet) }
             if packet.pointee.stream_index != streamIndex { continue }
-            let sent = avcodec_send_packet(codec, packet)
-            if sent < 0 && sent != FFmpegStatus.again { corruptPackets += 1 }
+            avcodec_send_packet(codec, packet)
         }
         try checkCompleteness()
         return nil

@@ -56,11 +56,7 @@ public struct Enroller: Sendable {
         let bytes: Data
         do {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            let decoder = try MediaDecoder(source: path)
-            guard let first = try decoder.nextFrame() else {
-                throw MediaError.readFailed(source: path, reason: "no picture")
-            }
-            frame = first
+            frame = try MediaDecoder.firstFrame(of: path)
         } catch let error as MediaError {
             throw EnrolmentError.unreadable(file: path, reason: error.description)
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {

@@ -116,7 +116,7 @@ public struct FaceEvaluation: Sendable {
         let boxes = try CSVRows.read((groupDirectory as NSString).appendingPathComponent("boxes.csv"))
         for row in manifest {
             guard let file = row["file"] else { continue }
-            let frame = try Self.picture((groupDirectory as NSString).appendingPathComponent(file))
+            let frame = try MediaDecoder.firstFrame(of: (groupDirectory as NSString).appendingPathComponent(file))
             let found = try await analyzer.detect(frame, strategy: strategy)
             result.counts.append((file, row["faces_expected"].flatMap { Int($0) }, found.count))
             for truth in boxes where truth["file"] == file {
@@ -132,15 +132,8 @@ public struct FaceEvaluation: Sendable {
 
     /// The largest face of a still image, encoded (whole-image HOG, as for enrolment).
     public func largestFace(_ path: String) async throws -> EncodedFace? {
-        let analysis = try await analyzer.analyse(try Self.picture(path), strategy: .hog)
+        let analysis = try await analyzer.analyse(try MediaDecoder.firstFrame(of: path), strategy: .hog)
         return analysis.faces.max { $0.box.area < $1.box.area }
-    }
-
-    static func picture(_ path: String) throws -> Frame {
-        guard let frame = try MediaDecoder(source: path).nextFrame() else {
-            throw MediaError.readFailed(source: path, reason: "no picture")
-        }
-        return frame
     }
 
     static func identities(root: String, skip: Set<String>) throws -> [String] {

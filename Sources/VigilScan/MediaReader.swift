@@ -5,8 +5,7 @@ import VigilMedia
 /// A decoded frame chosen for analysis, with what it cost to get there.
 public struct SampledFrame: Sendable {
     public var frame: Frame
-    /// Frames decoded since the previous sampled frame (including this one).
-    public var decodedSince: Int
+    /// Time spent decoding since the previous sampled frame (every frame in between is decoded).
     public var decodeMilliseconds: Double
 }
 
@@ -31,19 +30,15 @@ public actor MediaReader {
     /// frame if the source turned out truncated or unreadable.
     public func next() throws -> SampledFrame? {
         let start = DispatchTime.now()
-        var decoded = 0
         while let frame = try decoder.nextFrame() {
-            decoded += 1
             if sampler.shouldAnalyse(time: frame.time) {
-                return SampledFrame(frame: frame, decodedSince: decoded,
-                                    decodeMilliseconds: elapsedMilliseconds(since: start))
+                return SampledFrame(frame: frame, decodeMilliseconds: elapsedMilliseconds(since: start))
             }
         }
         return nil
     }
 
     public var framesDecoded: Int { decoder.framesDecoded }
-    public var corruptPackets: Int { decoder.corruptPackets }
 }
 
 func elapsedMilliseconds(since start: DispatchTime) -> Double {

@@ -35,7 +35,6 @@ public struct StageTimes: Sendable, Equatable {
 /// What scanning one file produced.
 public struct FileScanStats: Sendable, Equatable {
     public var file: String
-    public var info: MediaInfo?
     public var framesDecoded = 0
     public var framesAnalysed = 0
     public var faces = 0
@@ -85,7 +84,6 @@ public struct Scanner: Sendable {
             stats.error = "\(error)"
             return stats
         }
-        stats.info = reader.info
         let strategy = options.strategy ?? (reader.info.isStillImage ? .hog : nil)
         do {
             var upcoming = Task { try await reader.next() }

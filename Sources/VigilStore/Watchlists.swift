@@ -81,11 +81,7 @@ extension VigilDatabase {
             if try WatchlistRecord.filter(Column("name") == name).fetchCount(db) > 0 {
                 throw StoreError.watchlistExists(name)
             }
-            var record = WatchlistRecord(id: nil, name: name, kind: "face", threshold: threshold, createdAt: Date())
-            try record.insert(db)
-            try Audit.append(db, actor: actor, action: "watchlist.create", watchlist: name,
-                             detail: ["threshold": threshold])
-            return try summary(db, record)
+            return try summary(db, try insertWatchlist(db, name: name, threshold: threshold, actor: actor, detail: [:]))
         }
     }
 
@@ -118,10 +114,7 @@ extension VigilDatabase {
                                      detail: ["from": existing.threshold, "to": threshold])
                 }
             } else {
-                list = WatchlistRecord(id: nil, name: name, kind: "face", threshold: threshold ?? 0.6, createdAt: Date())
-                try list.insert(db)
-                try Audit.append(db, actor: actor, action: "watchlist.create", watchlist: name,
-                                 detail: ["threshold": list.threshold, "via": "import"])
+                list = try insertWatchlist(db, name: name, threshold: threshold ?? 0.6, actor: actor, detail: ["via": "import"])
             }
             var outcomes: [String: EnrolOutcome] = [:]
             for (subject, images) in subjects {
@@ -185,6 +178,16 @@ extension VigilDatabase {
             throw StoreError.watchlistNotFound(name)
         }
         return list
+    }
+
+    /// Creates a face watchlist and its audit line, inside the caller's transaction.
+    private func insertWatchlist(_ db: Database, name: String, threshold: Double, actor: String,
+                                 detail: [String: any Sendable]) throws -> WatchlistRecord {
+        var record = WatchlistRecord(id: nil, name: name, kind: "face", threshold: threshold, createdAt: Date())
+        try record.insert(db)
+        try Audit.append(db, actor: actor, action: "watchlist.create", watchlist: name,
+                         detail: detail.merging(["threshold": threshold]) { current, _ in current })
+        return record
     }
 
     private func summary(_ db: Database, _ list: WatchlistRecord) throws -> WatchlistSummary {

@@ -21,10 +21,10 @@ public actor FaceAnalyzer {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public init(models: VisionModels, settings: DetectorSettings, label: String = "vigil.vision") throws {
-        try models.validate()
         executor = DispatchQueueExecutor(label: label)
-        detector = try FaceDetector(cascade: models.cascade, settings: settings)
+        // The encoder validates every model file (cascade included) before anything native loads them.
         encoder = try FaceEncoder(models: models)
+        detector = try FaceDetector(cascade: models.cascade, settings: settings)
     }
 
     /// Detects with the configured strategy, or `strategy` when given, then encodes every face.

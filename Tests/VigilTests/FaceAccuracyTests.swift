@@ -74,6 +74,5 @@ struct FaceAccuracyTests {
 }
 
 func picture(_ path: String) throws -> Frame {
-    let decoder = try VigilMedia.MediaDecoder(source: path)
-    return try #require(try decoder.nextFrame())
+    try MediaDecoder.firstFrame(of: path)
 }
