@@ -14,6 +14,7 @@ import PackageDescription
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
+/// - `VigilHooks`: the outbox dispatcher: signed webhooks and command hooks, retries, probes.
 /// - `VigilDaemon`: `vigil run`: camera ingest, the analysis pool, tracking, alerts, as services.
 /// - `vigil`: the command-line front end.
 let package = Package(
@@ -29,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -84,20 +88,32 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "VigilHooks", dependencies: [
+            "VigilCore", "VigilStore", "VigilConfig",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "VigilDaemon", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilConfig",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilConfig", "VigilHooks",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilDaemon",
+            "VigilDaemon", "VigilHooks",
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6],

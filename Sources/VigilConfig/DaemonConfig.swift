@@ -13,10 +13,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public var cameras: [CameraConfig]
     /// Days alert snapshots and face crops are kept (0 = forever).
     public var snapshotRetentionDays: Int
+    /// Where alerts go besides the database (`hooks:`), and how deliveries are retried (`delivery:`).
+    public var hooks: [HookConfig] = []
+    public var delivery = DeliveryPolicy()
 
     /// Loads `vigil.yaml` (optional: defaults apply when `path` is nil) and every
     /// `*.yaml` in its cameras folder. Relative paths resolve against the config's folder.
-    public static func load(path: String?, camerasDirectory override: String? = nil) throws -> DaemonConfig {
+    public static func load(path: String?, camerasDirectory override: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DaemonConfig {
         var config = DaemonConfig(
             database: "vigil.sqlite", snapshots: "snapshots", workers: max(1, ProcessInfo.processInfo.activeProcessorCount),
             logLevel: "info", models: nil, camerasDirectory: "cameras", cameras: [], snapshotRetentionDays: 30)
@@ -42,8 +46,16 @@ public struct DaemonConfig: Sendable, Equatable {
                 try defaults.read(&section)
                 try section.finish(known: CameraDefaults.keys)
             }
+            for var entry in try root.mappings("hooks") ?? [] {
+                let hook = try HookConfig.read(&entry, base: base, environment: environment)
+                if let other = config.hooks.first(where: { $0.name == hook.name }) {
+                    throw entry.error("name", "'\(hook.name)' is already used by the hook at \(other.location)")
+                }
+                config.hooks.append(hook)
+            }
+            if var section = try root.mapping("delivery") { try config.delivery.read(&section) }
             try root.finish(known: ["database", "snapshots", "workers", "log_level", "models", "cameras",
-                                    "snapshot_retention_days", "defaults"])
+                                    "snapshot_retention_days", "defaults", "hooks", "delivery"])
         }
         config.database = resolve(config.database, base)
         config.snapshots = resolve(config.snapshots, base)

@@ -45,6 +45,11 @@ struct YAMLMapping {
 
     func key(_ name: String) -> String { qualified(name, in: path) }
 
+    /// The keys present, in file order.
+    var keys: [String] { entries.map(\.key) }
+
+    func has(_ name: String) -> Bool { entries.contains { $0.key == name } }
+
     mutating func value(_ name: String) -> Node? {
         read.insert(name)
         return entries.first { $0.key == name }?.value
@@ -104,6 +109,15 @@ struct YAMLMapping {
     mutating func mapping(_ name: String) throws -> YAMLMapping? {
         guard let node = value(name) else { return nil }
         return try YAMLMapping(node, file: file, path: key(name))
+    }
+
+    /// A list of mappings (`hooks:`), each addressed as `name[index]` in messages.
+    mutating func mappings(_ name: String) throws -> [YAMLMapping]? {
+        guard let node = value(name) else { return nil }
+        guard let items = node.sequence else { throw error(name, "expected a list", node: node) }
+        return try items.enumerated().map { index, item in
+            try YAMLMapping(item, file: file, path: key(name) + "[\(index)]")
+        }
     }
 
     /// Rejects keys that were never read (typos, settings from another version).

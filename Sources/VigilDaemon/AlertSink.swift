@@ -25,11 +25,18 @@ final class AlertSink: @unchecked Sendable {
     private let database: VigilDatabase
     private let evidence: EvidenceWriter
     private let logger: Logger
+    /// Hooks whose outbox rows commit with each alert.
+    private let routes: [OutboxRoute]
+    /// Called after each commit (wakes the hook dispatcher).
+    private let committed: @Sendable () -> Void
 
-    init(database: VigilDatabase, snapshots: String, logger: Logger) {
+    init(database: VigilDatabase, snapshots: String, routes: [OutboxRoute] = [], logger: Logger,
+         committed: @escaping @Sendable () -> Void = {}) {
         self.database = database
         evidence = EvidenceWriter(directory: snapshots)
+        self.routes = routes
         self.logger = logger
+        self.committed = committed
     }
 
     func submit(_ event: MatchEvent) {
@@ -52,7 +59,8 @@ final class AlertSink: @unchecked Sendable {
             let outcome = try database.recordMatch(FaceMatchEvidence(
                 cameraID: event.cameraID, match: event.decision.entry, distance: event.decision.distance,
                 trackID: event.decision.trackID, box: event.box, sharpness: Double(event.sharpness), seenAt: event.capturedAt,
-                snapshotPath: files?.0, cropPath: files?.1), cooldown: event.cooldown)
+                snapshotPath: files?.0, cropPath: files?.1), cooldown: event.cooldown, routes: routes)
+            committed()
             for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
             let latency = Date().timeIntervalSince(event.capturedAt)
             let alert = outcome.alert

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import VigilConfig
 import VigilCore
+import VigilHooks
 import VigilStore
 import VigilVision
 
@@ -32,6 +33,8 @@ public final class Daemon: Sendable {
     let scheduler: FrameScheduler
     let workers: [AnalysisWorker]
     let sink: AlertSink
+    /// Nil when no hook is configured.
+    let dispatcher: WebhookDispatcher?
     let logger: Logger
 
     public init(config: DaemonConfig, options: DaemonOptions, logger: Logger) throws {
@@ -58,7 +61,11 @@ public final class Daemon: Sendable {
             tracking.encodeInterval = 0
         }
         let analyses = enabled.map { CameraAnalysis(config: $0, tracker: tracking, useMotionGate: options.motionGating) }
-        let sink = AlertSink(database: database, snapshots: config.snapshots, logger: logger)
+        let dispatcher = config.hooks.isEmpty ? nil
+            : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
+        self.dispatcher = dispatcher
+        let sink = AlertSink(database: database, snapshots: config.snapshots, routes: config.hooks.map(\.route),
+                             logger: logger, committed: { dispatcher?.notify() })
         self.sink = sink
         let galleries = self.galleries
         let models = VisionModels(directory: config.models)
@@ -71,8 +78,10 @@ public final class Daemon: Sendable {
 
     public func run() async throws {
         logger.info("vigil starting", metadata: ["cameras": "\(cameras.count)", "workers": "\(workers.count)",
-                                                 "database": "\(config.database)"])
-        var services: [any Service] = [UpkeepService(daemon: self), AnalysisService(daemon: self)]
+                                                 "hooks": "\(config.hooks.count)", "database": "\(config.database)"])
+        // Services stop in reverse order: cameras, then analysis (which commits its last alerts), then the dispatcher.
+        var services: [any Service] = dispatcher.map { [$0] } ?? []
+        services += [UpkeepService(daemon: self), AnalysisService(daemon: self)]
         services += cameras.map { CameraService(ingest: $0) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -152,6 +161,8 @@ struct UpkeepService: Service {
         let cutoff = Date().addingTimeInterval(-Double(daemon.config.snapshotRetentionDays) * 86_400)
         do {
             let files = try daemon.database.expireEvidence(before: cutoff)
+            let pruned = try daemon.database.pruneDeliveries(before: cutoff)
+            if pruned > 0 { daemon.logger.info("pruned finished hook deliveries", metadata: ["deliveries": "\(pruned)"]) }
             for file in files { try? FileManager.default.removeItem(atPath: file) }
             if !files.isEmpty { daemon.logger.info("expired alert evidence", metadata: ["files": "\(files.count)"]) }
         } catch {

@@ -73,7 +73,10 @@ extension VigilDatabase {
     /// camera and watchlist, the open alert's count and last-seen are updated
     /// (and its evidence replaced when this sighting is sharper) instead of
     /// creating a new alert. Evidence files that end up unused are returned for deletion.
-    public func recordMatch(_ evidence: FaceMatchEvidence, cooldown: TimeInterval) throws -> AlertOutcome {
+    ///
+    /// In the same transaction, one outbox delivery per hook route that accepts the event
+    /// (`alert.created` or `alert.updated`) is written: the alert and its deliveries commit together.
+    public func recordMatch(_ evidence: FaceMatchEvidence, cooldown: TimeInterval, routes: [OutboxRoute] = []) throws -> AlertOutcome {
         try write { db in
             let open = try Alert
                 .filter(Column("cameraID") == evidence.cameraID && Column("watchlist") == evidence.match.watchlist
@@ -99,6 +102,7 @@ extension VigilDatabase {
                     alert.cropPath = evidence.cropPath
                 }
                 try alert.update(db)
+                try Self.enqueue(db, alert: alert, type: "alert.updated", routes: routes, at: Date())
                 return AlertOutcome(alert: alert, isNew: false, replacedFiles: replaced)
             }
             var alert = Alert(
@@ -110,6 +114,7 @@ extension VigilDatabase {
                 firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
                 snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
             try alert.insert(db)
+            try Self.enqueue(db, alert: alert, type: "alert.created", routes: routes, at: Date())
             return AlertOutcome(alert: alert, isNew: true, replacedFiles: [])
         }
     }

@@ -91,6 +91,30 @@ enum Migrations {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3-hooks") { db in
+            // The outbox: one row per (event, hook), written in the alert's transaction, so an
+            // alert is never committed without its deliveries nor a delivery without its alert.
+            try db.create(table: "delivery") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("eventID", .text).notNull().unique()
+                t.column("hook", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("alertID", .integer)
+                t.column("payload", .text).notNull()
+                t.column("state", .text).notNull().check { ["pending", "delivered", "dead"].contains($0) }
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("createdAt", .datetime).notNull()
+                t.column("scheduledAt", .datetime).notNull()
+                t.column("nextAttemptAt", .datetime).notNull()
+                t.column("lastAttemptAt", .datetime)
+                t.column("deliveredAt", .datetime)
+                t.column("lastStatus", .integer)
+                t.column("lastError", .text)
+                t.column("lastResponse", .text)
+            }
+            try db.create(index: "delivery_queue", on: "delivery", columns: ["hook", "state", "id"])
+            try db.create(index: "delivery_state", on: "delivery", columns: ["state", "createdAt"])
+        }
         return migrator
     }
 }

@@ -9,6 +9,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidName(kind: String, value: String)
     case invalidThreshold(Double)
     case database(path: String, reason: String)
+    case deliveryNotFound(Int64)
 
     public var description: String {
         switch self {
@@ -30,6 +31,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "invalid threshold \(value): must be greater than 0 and less than 2 (default 0.6; lower is stricter)"
         case .database(let path, let reason):
             return "\(path): \(reason)"
+        case .deliveryNotFound(let id):
+            return "delivery \(id) does not exist (see `vigil hooks deliveries`)"
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilConfig
 import VigilCore
+import VigilHooks
 import VigilStore
 
 struct ConfigCommand: AsyncParsableCommand {
@@ -12,12 +13,11 @@ struct ConfigCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate vigil.yaml and cameras/*.yaml: every error names the file, line and key.")
-        @Option(help: "Global configuration file (default: ./vigil.yaml if present).") var config: String?
-        @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") var cameras: String?
+        @OptionGroup var files: ConfigOptions
+        @Flag(help: "Do not try to connect to webhook receivers.") var offline = false
 
         func run() async throws {
-            let path = config ?? (FileManager.default.fileExists(atPath: "vigil.yaml") ? "vigil.yaml" : nil)
-            let loaded = try wrap { try DaemonConfig.load(path: path, camerasDirectory: cameras) }
+            let loaded = try files.load()
             var problems: [String] = []
             for camera in loaded.cameras {
                 let cascade = camera.cascade ?? "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
@@ -34,13 +34,24 @@ struct ConfigCommand: AsyncParsableCommand {
                     }
                 }
             }
+            if !offline {
+                // Every receiver at once: a check of many hooks takes one timeout, not one each.
+                problems += await withTaskGroup(of: String?.self) { group in
+                    for hook in loaded.hooks { group.addTask { await HookProbe.problem(with: hook) } }
+                    return await group.compactMap { $0 }.reduce(into: []) { $0.append($1) }
+                }.sorted()
+            }
             guard problems.isEmpty else { throw Failure(problems.joined(separator: "\n")) }
-            print("configuration ok: \(loaded.cameras.count) camera(s), database \(loaded.database), \(loaded.workers) worker(s)")
+            print("configuration ok: \(loaded.cameras.count) camera(s), \(loaded.hooks.count) hook(s), database \(loaded.database), \(loaded.workers) worker(s)")
             print(Output.table(["CAMERA", "ENABLED", "SOURCE", "FPS", "DETECT", "WATCHLISTS", "COOLDOWN"], loaded.cameras.map {
                 [$0.id, $0.enabled ? "yes" : "no", $0.url + ($0.loop ? " (loop)" : ""), Output.number($0.analyseFPS, digits: 1),
                  $0.detect.map(\.rawValue).joined(separator: ","), $0.watchlists.isEmpty ? "(all)" : $0.watchlists.joined(separator: ","),
                  "\(Int($0.cooldown)) s"]
             }))
+            if !loaded.hooks.isEmpty {
+                print("")
+                print(HooksCommand.table(loaded.hooks))
+            }
         }
     }
 }

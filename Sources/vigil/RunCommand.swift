@@ -9,19 +9,14 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the daemon: every enabled camera, live watchlists, durable alerts.")
 
-    @Option(help: "Global configuration file (default: ./vigil.yaml if present).") var config: String?
-    @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") var cameras: String?
+    @OptionGroup var files: ConfigOptions
     @Option(help: "Database (overrides the configuration).") var db: String?
     @Flag(help: "Decode files as fast as possible instead of at their frame rate.") var fast = false
     @Flag(help: "Analyse every sampled frame, even when nothing moves (for measurements).") var noMotionGate = false
     @Flag(help: "Encode every face in every analysed frame instead of tracking (for measurements).") var noTracking = false
 
     func run() async throws {
-        let path = config ?? (FileManager.default.fileExists(atPath: "vigil.yaml") ? "vigil.yaml" : nil)
-        var loaded = try wrap { try DaemonConfig.load(path: path, camerasDirectory: cameras) }
-        if let db { loaded.database = db } else if path == nil, let env = ProcessInfo.processInfo.environment["VIGIL_DB"] {
-            loaded.database = env
-        }
+        var loaded = try files.load(database: db)
         if loaded.models == nil { loaded.models = ProcessInfo.processInfo.environment["VIGIL_MODELS"] }
         Bootstrap.logging(level: Logger.Level(rawValue: loaded.logLevel) ?? .info)
         let daemon = try wrap {

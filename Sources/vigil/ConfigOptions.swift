@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import VigilConfig
+
+/// `--config` and `--cameras`, for every command that reads the daemon's configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "Global configuration file (default: ./vigil.yaml if present).") var config: String?
+    @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") var cameras: String?
+
+    var path: String? {
+        config ?? (FileManager.default.fileExists(atPath: "vigil.yaml") ? "vigil.yaml" : nil)
+    }
+
+    /// The configuration, with the database taken from `--db`, else the file, else `$VIGIL_DB`.
+    func load(database override: String? = nil) throws -> DaemonConfig {
+        var loaded = try wrap { try DaemonConfig.load(path: path, camerasDirectory: cameras) }
+        if let override {
+            loaded.database = override
+        } else if path == nil, let env = ProcessInfo.processInfo.environment["VIGIL_DB"] {
+            loaded.database = env
+        }
+        return loaded
+    }
+}
