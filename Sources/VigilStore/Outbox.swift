@@ -87,40 +87,50 @@ extension VigilDatabase {
         }
     }
 
-    /// The oldest pending delivery of `hook`: a hook's deliveries go out strictly in order.
-    public func nextDelivery(hook: String) throws -> Delivery? {
+    /// The oldest pending deliveries of `hook`, in order: a hook's deliveries go out strictly in commit order.
+    public func nextDeliveries(hook: String, limit: Int = 1) throws -> [Delivery] {
         try read { db in
             try Delivery.filter(Column("hook") == hook && Column("state") == Delivery.State.pending.rawValue)
-                .order(Column("id")).fetchOne(db)
+                .order(Column("id")).limit(limit).fetchAll(db)
         }
     }
 
-    /// Stores the result of one attempt. An attempt on a delivery that an operator
-    /// has meanwhile re-queued or that is no longer pending is not overwritten.
+    /// Stores the result of one attempt.
     public func recordAttempt(_ deliveryID: Int64, result: AttemptResult, at now: Date = Date()) throws {
+        try recordAttempts([(deliveryID, result, now)])
+    }
+
+    /// Stores the results of several attempts in one transaction (one fsync for a burst of
+    /// deliveries). A delivery that is no longer pending (an operator acted on it) is left alone.
+    public func recordAttempts(_ attempts: [(id: Int64, result: AttemptResult, at: Date)]) throws {
+        guard !attempts.isEmpty else { return }
         try write { db in
-            guard var delivery = try Delivery.fetchOne(db, key: deliveryID), delivery.state == .pending else { return }
-            delivery.attempts += 1
-            delivery.lastAttemptAt = now
-            switch result {
-            case .delivered(let status):
-                delivery.state = .delivered
-                delivery.deliveredAt = now
-                delivery.lastStatus = status
-                delivery.lastError = nil
-            case .retry(let status, let error, let response, let next):
-                delivery.nextAttemptAt = next
-                delivery.lastStatus = status
-                delivery.lastError = error
-                delivery.lastResponse = response
-            case .dead(let status, let error, let response):
-                delivery.state = .dead
-                delivery.lastStatus = status
-                delivery.lastError = error
-                delivery.lastResponse = response
-            }
-            try delivery.update(db)
+            for (id, result, at) in attempts { try Self.record(db, id, result: result, at: at) }
         }
+    }
+
+    private static func record(_ db: Database, _ deliveryID: Int64, result: AttemptResult, at now: Date) throws {
+        guard var delivery = try Delivery.fetchOne(db, key: deliveryID), delivery.state == .pending else { return }
+        delivery.attempts += 1
+        delivery.lastAttemptAt = now
+        switch result {
+        case .delivered(let status):
+            delivery.state = .delivered
+            delivery.deliveredAt = now
+            delivery.lastStatus = status
+            delivery.lastError = nil
+        case .retry(let status, let error, let response, let next):
+            delivery.nextAttemptAt = next
+            delivery.lastStatus = status
+            delivery.lastError = error
+            delivery.lastResponse = response
+        case .dead(let status, let error, let response):
+            delivery.state = .dead
+            delivery.lastStatus = status
+            delivery.lastError = error
+            delivery.lastResponse = response
+        }
+        try delivery.update(db)
     }
 
     public func deliveries(state: Delivery.State? = nil, hook: String? = nil, limit: Int = 100) throws -> [Delivery] {

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure accuracy and speed on real data; prints figures (no pass/fail).",
-        subcommands: [Faces.self, Speed.self, Decode.self])
+        subcommands: [Faces.self, Speed.self, Decode.self, BenchHooks.self])
 
     struct Faces: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
