@@ -15,6 +15,7 @@ import PackageDescription
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
 /// - `VigilHooks`: the outbox dispatcher: signed webhooks and command hooks, retries, probes.
+/// - `VigilAPI`: the HTTP API (Hummingbird): tokens and roles, watchlists, alerts, the live stream.
 /// - `VigilDaemon`: `vigil run`: camera ingest, the analysis pool, tracking, alerts, as services.
 /// - `vigil`: the command-line front end.
 let package = Package(
@@ -33,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -80,6 +84,7 @@ let package = Package(
         .target(name: "VigilStore", dependencies: [
             "VigilCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilScan", dependencies: [
@@ -99,8 +104,18 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "VigilAPI", dependencies: [
+            "VigilCore", "VigilStore", "VigilConfig",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("Resources")]),
         .target(name: "VigilDaemon", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilConfig", "VigilHooks",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -111,8 +126,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

@@ -16,6 +16,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Where alerts go besides the database (`hooks:`), and how deliveries are retried (`delivery:`).
     public var hooks: [HookConfig] = []
     public var delivery = DeliveryPolicy()
+    /// The HTTP API and web page (`api:`).
+    public var api = APIConfig()
 
     /// Loads `vigil.yaml` (optional: defaults apply when `path` is nil) and every
     /// `*.yaml` in its cameras folder. Relative paths resolve against the config's folder.
@@ -54,12 +56,14 @@ public struct DaemonConfig: Sendable, Equatable {
                 config.hooks.append(hook)
             }
             if var section = try root.mapping("delivery") { try config.delivery.read(&section) }
+            if var section = try root.mapping("api") { try config.api.read(&section) }
             try root.finish(known: ["database", "snapshots", "workers", "log_level", "models", "cameras",
-                                    "snapshot_retention_days", "defaults", "hooks", "delivery"])
+                                    "snapshot_retention_days", "defaults", "hooks", "delivery", "api"])
         }
         config.database = resolve(config.database, base)
         config.snapshots = resolve(config.snapshots, base)
         config.models = config.models.map { resolve($0, base) }
+        config.api.uploads = resolve(config.api.uploads, base)
         config.camerasDirectory = resolve(override ?? config.camerasDirectory, base)
         config.cameras = try loadCameras(directory: config.camerasDirectory, defaults: defaults)
         return config

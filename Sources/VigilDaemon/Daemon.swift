@@ -35,6 +35,7 @@ public final class Daemon: Sendable {
     let sink: AlertSink
     /// Nil when no hook is configured.
     let dispatcher: WebhookDispatcher?
+    let ready = ReadyFlag()
     let logger: Logger
 
     public init(config: DaemonConfig, options: DaemonOptions, logger: Logger) throws {
@@ -81,9 +82,11 @@ public final class Daemon: Sendable {
                                                  "hooks": "\(config.hooks.count)", "database": "\(config.database)"])
         // Services stop in reverse order: cameras, then analysis (which commits its last alerts), then the dispatcher.
         var services: [any Service] = dispatcher.map { [$0] } ?? []
+        if config.api.enabled { services.append(APIService(daemon: self)) }
         services += [UpkeepService(daemon: self), AnalysisService(daemon: self)]
         services += cameras.map { CameraService(ingest: $0) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ready.set()
         try await group.run()
         logger.info("vigil stopped")
     }

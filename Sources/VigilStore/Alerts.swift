@@ -55,6 +55,14 @@ public struct Alert: Sendable, Equatable, Codable, FetchableRecord, MutablePersi
     public var count: Int
     public var snapshotPath: String?
     public var cropPath: String?
+    /// Operator review (migration v4-operator).
+    public var acknowledgedAt: Date? = nil
+    public var acknowledgedBy: String? = nil
+    /// `confirmed` or `rejected`, with who said so and why.
+    public var verdict: String? = nil
+    public var verdictComment: String? = nil
+    public var verdictBy: String? = nil
+    public var verdictAt: Date? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -103,6 +111,7 @@ extension VigilDatabase {
                 }
                 try alert.update(db)
                 try Self.enqueue(db, alert: alert, type: "alert.updated", routes: routes, at: Date())
+                try Self.appendEvent(db, alert: alert.id, type: "alert.updated")
                 return AlertOutcome(alert: alert, isNew: false, replacedFiles: replaced)
             }
             var alert = Alert(
@@ -115,6 +124,7 @@ extension VigilDatabase {
                 snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
             try alert.insert(db)
             try Self.enqueue(db, alert: alert, type: "alert.created", routes: routes, at: Date())
+            try Self.appendEvent(db, alert: alert.id, type: "alert.created")
             return AlertOutcome(alert: alert, isNew: true, replacedFiles: [])
         }
     }

@@ -115,6 +115,36 @@ enum Migrations {
             try db.create(index: "delivery_queue", on: "delivery", columns: ["hook", "state", "id"])
             try db.create(index: "delivery_state", on: "delivery", columns: ["state", "createdAt"])
         }
+        migrator.registerMigration("v4-operator") { db in
+            // API tokens: only a SHA-256 of each token is stored; the token itself is shown once.
+            try db.create(table: "apiToken") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("role", .text).notNull().check { ["viewer", "operator", "admin"].contains($0) }
+                t.column("tokenSHA256", .text).notNull().unique()
+                t.column("prefix", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("createdBy", .text).notNull()
+                t.column("lastUsedAt", .datetime)
+                t.column("revokedAt", .datetime)
+            }
+            // Operator review of an alert, kept on the alert (who, when, what they said).
+            try db.alter(table: "alert") { t in
+                t.add(column: "acknowledgedAt", .datetime)
+                t.add(column: "acknowledgedBy", .text)
+                t.add(column: "verdict", .text).check { $0 == nil || ["confirmed", "rejected"].contains($0) }
+                t.add(column: "verdictComment", .text)
+                t.add(column: "verdictBy", .text)
+                t.add(column: "verdictAt", .datetime)
+            }
+            // Every change to an alert, in commit order: the live stream's resumable sequence.
+            try db.create(table: "alertEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("alertID", .integer).notNull()
+                t.column("type", .text).notNull()
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

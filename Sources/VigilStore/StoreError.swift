@@ -10,6 +10,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidThreshold(Double)
     case database(path: String, reason: String)
     case deliveryNotFound(Int64)
+    case alertNotFound(Int64)
+    case invalidComment
+    case tokenExists(String)
+    case tokenNotFound(String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "invalid threshold \(value): must be greater than 0 and less than 2 (default 0.6; lower is stricter)"
         case .database(let path, let reason):
             return "\(path): \(reason)"
+        case .alertNotFound(let id):
+            return "alert \(id) does not exist"
+        case .invalidComment:
+            return "comment is longer than 2000 characters"
+        case .tokenExists(let name):
+            return "token '\(name)' already exists"
+        case .tokenNotFound(let name):
+            return "token '\(name)' does not exist"
         case .deliveryNotFound(let id):
             return "delivery \(id) does not exist (see `vigil hooks deliveries`)"
         }

@@ -7,7 +7,7 @@ struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Real-time video surveillance: face watchlists, scanning, alerts.",
-        subcommands: [RunCommand.self, StatusCommand.self, WatchlistCommand.self, ScanCommand.self, AlertsCommand.self, HooksCommand.self, ConfigCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, WatchlistCommand.self, ScanCommand.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, BenchCommand.self])
 }
 
 /// Options every command that touches the database or models shares.

@@ -111,7 +111,7 @@ struct DaemonWorkspace {
     init() throws {
         root = try Fixtures.temporaryDirectory()
         try FileManager.default.createDirectory(at: root.appendingPathComponent("cameras"), withIntermediateDirectories: true)
-        try "database: vigil.sqlite\nsnapshots: snapshots\nworkers: 2\nlog_level: info\n".write(to: config, atomically: true, encoding: .utf8)
+        try "database: vigil.sqlite\nsnapshots: snapshots\nworkers: 2\nlog_level: info\napi:\n  port: 0\n".write(to: config, atomically: true, encoding: .utf8)
     }
 
     func camera(_ id: String, _ yaml: String) throws {

@@ -1,0 +1,33 @@
+import Foundation
+import VigilConfig
+import VigilStore
+
+/// Turns an uploaded image into a checked enrolment (one face, encoded). The daemon
+/// supplies one backed by its vision stack; without it, enrolment answers 503.
+public protocol FaceEnrolling: Sendable {
+    /// Throws an `UploadError` (422) naming the problem, as the CLI would print it.
+    func prepare(imageAt path: String) async throws -> NewEnrolment
+}
+
+/// What the API needs from the daemon besides the database.
+public struct APIEnvironment: Sendable {
+    public var cameras: [CameraConfig]
+    public var hooks: [HookConfig]
+    /// Uploaded enrolment photos are kept here (they are the evidence an alert points back to).
+    public var uploads: String
+    public var enroller: (any FaceEnrolling)?
+    /// Wakes the hook dispatcher after an operator re-queues deliveries.
+    public var requeued: @Sendable () -> Void
+    /// True once the daemon's services are running (`/readyz`).
+    public var ready: @Sendable () -> Bool
+
+    public init(cameras: [CameraConfig] = [], hooks: [HookConfig] = [], uploads: String, enroller: (any FaceEnrolling)? = nil,
+                requeued: @escaping @Sendable () -> Void = {}, ready: @escaping @Sendable () -> Bool = { true }) {
+        self.cameras = cameras
+        self.hooks = hooks
+        self.uploads = uploads
+        self.enroller = enroller
+        self.requeued = requeued
+        self.ready = ready
+    }
+}

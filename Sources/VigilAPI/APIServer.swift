@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import Logging
+import VigilStore
+
+/// Builds the HTTP application: health endpoints and the OpenAPI document without a token,
+/// everything under `/v1` behind `Authenticator`.
+public enum APIServer {
+    public static func router(store: StoreAccess, environment: APIEnvironment,
+                              limiter: FailureLimiter = FailureLimiter()) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ErrorMapper<APIContext>())
+        router.get("healthz") { _, _ in Message(status: "ok", detail: nil) }
+        router.get("readyz") { _, _ -> Response in
+            let databaseOK = (try? await store.run { try $0.lastAlertEventID() }) != nil
+            guard databaseOK, environment.ready() else {
+                throw HTTPError(.serviceUnavailable, message: databaseOK ? "starting" : "database not readable")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ready\"}")))
+        }
+        router.get("v1/openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+        }
+        let v1 = router.group("v1").add(middleware: Authenticator(store: store, limiter: limiter))
+        Routes(store: store, environment: environment).add(to: v1)
+        return router
+    }
+}
+
+enum OpenAPIDocument {
+    static let data: Data = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
+              let data = try? Data(contentsOf: url) else { return Data("{}".utf8) }
+        return data
+    }()
+}

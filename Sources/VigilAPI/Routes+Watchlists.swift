@@ -1,0 +1,126 @@
+import Crypto
+import Foundation
+import Hummingbird
+import MultipartKit
+import VigilStore
+
+extension Routes {
+    struct NewWatchlist: Decodable { var name: String; var threshold: Double? }
+
+    func addWatchlists(_ group: RouterGroup<APIContext>) {
+        group.get("watchlists") { _, context -> [WatchlistSummary] in
+            try context.require(.viewer)
+            return try await store.run { try $0.watchlists() }
+        }
+        group.post("watchlists") { request, context -> EditedResponse<WatchlistSummary> in
+            try context.require(.operator)
+            let input = try await request.decode(as: NewWatchlist.self, context: context)
+            let actor = context.actor
+            let created = try await store.run { try $0.createWatchlist(name: input.name, threshold: input.threshold ?? 0.6, actor: actor) }
+            return EditedResponse(status: .created, response: created)
+        }
+        group.get("watchlists/:name") { _, context -> WatchlistDetail in
+            try context.require(.viewer)
+            let name = try context.parameters.require("name")
+            return try await store.run { try $0.watchlist(named: name) }
+        }
+        group.delete("watchlists/:name") { _, context -> Response in
+            try context.require(.operator)
+            let name = try context.parameters.require("name")
+            let actor = context.actor
+            try await store.run { try $0.removeWatchlist(name: name, actor: actor) }
+            return Response(status: .noContent)
+        }
+        group.delete("watchlists/:name/subjects/:subject") { _, context -> Response in
+            try context.require(.operator)
+            let name = try context.parameters.require("name"), subject = try context.parameters.require("subject")
+            let actor = context.actor
+            try await store.run { try $0.removeSubject(watchlist: name, subject: subject, actor: actor) }
+            return Response(status: .noContent)
+        }
+        group.post("watchlists/:name/subjects/:subject/enrolments") { request, context -> EditedResponse<EnrolView> in
+            try context.require(.operator)
+            return EditedResponse(status: .created, response: try await enrol(request, context))
+        }
+        group.get("enrolments/:id/image") { _, context -> Response in
+            try context.require(.viewer)
+            let id = try context.parameters.require("id", as: Int64.self)
+            guard let path = try await store.run({ try $0.enrolmentImagePath(id: id) }) else {
+                throw HTTPError(.notFound, message: "enrolment \(id) does not exist")
+            }
+            return try FileResponse.image(at: path, what: "enrolment \(id)")
+        }
+    }
+
+    struct EnrolView: Codable, Sendable {
+        var watchlist: String
+        var subject: String
+        var subjectCreated: Bool
+        var added: Int
+        var alreadyEnrolled: Int
+    }
+
+    /// multipart/form-data: one or more `image` files, optional `display_name` and `notes`.
+    /// Same checks and messages as `vigil watchlist enroll`; all images or none are stored.
+    private func enrol(_ request: Request, _ context: APIContext) async throws -> EnrolView {
+        guard let enroller = environment.enroller else {
+            throw HTTPError(.serviceUnavailable, message: "enrolment needs the daemon's vision models, which this server has not loaded")
+        }
+        let watchlist = try context.parameters.require("name"), subject = try context.parameters.require("subject")
+        let form = try await Multipart.parse(request, limit: context.maxUploadSize)
+        let images = form.files(named: "image")
+        guard !images.isEmpty else { throw HTTPError(.badRequest, message: "no 'image' file in the form (multipart/form-data)") }
+        // Refuse an unknown watchlist before spending seconds on the faces.
+        _ = try await store.run { try $0.watchlist(named: watchlist) }
+        var prepared: [NewEnrolment] = [], problems: [String] = []
+        for image in images {
+            let path = try save(image)
+            do {
+                var enrolment = try await enroller.prepare(imageAt: path)
+                enrolment.sourcePath = path
+                prepared.append(enrolment)
+            } catch let error as UploadError {
+                problems.append(error.description.replacingOccurrences(of: path, with: image.filename ?? "upload"))
+            }
+        }
+        if !problems.isEmpty { throw UploadError(.unprocessableContent, problems.joined(separator: "\n")) }
+        let input = SubjectInput(id: subject, displayName: form.text(named: "display_name"), notes: form.text(named: "notes"))
+        let actor = context.actor, enrolments = prepared
+        let outcome = try await store.run { try $0.enrol(watchlist: watchlist, subject: input, images: enrolments, actor: actor) }
+        return EnrolView(watchlist: watchlist, subject: subject, subjectCreated: outcome.subjectCreated, added: outcome.added.count,
+                         alreadyEnrolled: outcome.alreadyEnrolled.count)
+    }
+
+    /// Keeps the upload under its content hash: the enrolment's evidence must outlive the request.
+    private func save(_ file: Multipart.File) throws -> String {
+        let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
+        let allowed = ["jpg", "jpeg", "png", "bmp", "webp"]
+        let ext = (file.filename as NSString?)?.pathExtension.lowercased() ?? ""
+        let path = (environment.uploads as NSString).appendingPathComponent(digest + "." + (allowed.contains(ext) ? ext : "img"))
+        try FileManager.default.createDirectory(atPath: environment.uploads, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: file.data) else {
+                throw UploadError(.internalServerError, "cannot store the upload in \(environment.uploads)")
+            }
+        }
+        return path
+    }
+}
+
+/// Serves stored images (snapshots, crops, enrolment photos).
+enum FileResponse {
+    static func image(at path: String, what: String) throws -> Response {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HTTPError(.notFound, message: "\(what): the image is no longer stored (retention or removal)")
+        }
+        let type: String
+        switch (path as NSString).pathExtension.lowercased() {
+        case "png": type = "image/png"
+        case "webp": type = "image/webp"
+        case "bmp": type = "image/bmp"
+        default: type = "image/jpeg"
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=3600"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import VigilCore
+import VigilStore
+
+struct TokensCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens", abstract: "API tokens: create (shown once), list, revoke.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token; it is printed once and stored only as a SHA-256.",
+            discussion: "viewer: read; operator: also acknowledge, verdicts, watchlists; admin: also tokens and hooks.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Token name (who or what uses it), e.g. desk-3 or cad-bridge.") var name: String
+        @Option(help: "viewer, operator or admin.") var role: String
+
+        func run() async throws {
+            guard let role = Role(rawValue: role) else { throw ValidationError("--role '\(role)': expected viewer, operator or admin") }
+            let (token, secret) = try wrap { try open(common).createToken(name: name, role: role, actor: AuditActor.current()) }
+            print(secret)
+            Output.error("token '\(token.name)' (\(token.role.rawValue)) created; it is shown only this once: use it as `Authorization: Bearer <token>`")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Tokens with their role, creator and last use (never the token).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let tokens = try wrap { try open(common).tokens() }
+            guard !tokens.isEmpty else {
+                print("no tokens (vigil tokens create NAME --role viewer|operator|admin)")
+                return
+            }
+            let time = ISO8601DateFormatter()
+            print(Output.table(["NAME", "ROLE", "PREFIX", "CREATED", "BY", "LAST USED", "STATE"], tokens.map {
+                [$0.name, $0.role.rawValue, $0.prefix + "…", time.string(from: $0.createdAt), $0.createdBy,
+                 $0.lastUsedAt.map { time.string(from: $0) } ?? "never", $0.revokedAt == nil ? "active" : "revoked"]
+            }))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token at once (audit-logged).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Token name.") var name: String
+
+        func run() async throws {
+            try wrap { try open(common).revokeToken(name: name, actor: AuditActor.current()) }
+            print("token '\(name)' revoked")
+        }
+    }
+}
