@@ -128,6 +128,9 @@ let package = Package(
         .testTarget(name: "VigilTests", dependencies: [
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -48,7 +48,7 @@ struct Multipart {
         do {
             try parser.execute(body)
         } catch {
-            throw HTTPError(.badRequest, message: "malformed multipart body: \(error)")
+            throw HTTPError(.badRequest, message: "malformed multipart/form-data body (\(error)); send the photo as a file field named image")
         }
         return result
     }

@@ -67,6 +67,15 @@ struct AlertPage: Codable, Sendable {
     var alerts: [AlertView]
     /// Pass as `before` for the next (older) page; null on the last page.
     var nextBefore: Int64?
+
+    enum CodingKeys: String, CodingKey { case alerts, nextBefore }
+
+    /// `next_before` is always present (null on the last page), so clients need not test for the key.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(alerts, forKey: .alerts)
+        try container.encode(nextBefore, forKey: .nextBefore)
+    }
 }
 
 struct CameraView: Codable, Sendable {

@@ -10,16 +10,16 @@ import VigilVision
 
 /// Enrolment through the API with the same checks as the CLI (one face, HOG). Its
 /// analyzer is made on first use: a daemon nobody enrols through never loads a second model copy.
-final class DaemonEnroller: FaceEnrolling, @unchecked Sendable {
+public final class DaemonEnroller: FaceEnrolling, @unchecked Sendable {
     private let models: VisionModels
     private let lock = NSLock()
     private var enroller: Enroller?
 
-    init(models: VisionModels) {
+    public init(models: VisionModels) {
         self.models = models
     }
 
-    func prepare(imageAt path: String) async throws -> NewEnrolment {
+    public func prepare(imageAt path: String) async throws -> NewEnrolment {
         let enroller = try lock.withLock {
             if let enroller = self.enroller { return enroller }
             let made = Enroller(analyzer: try FaceAnalyzer(models: models, settings: .enrolment, label: "vigil.api.enrol"))
