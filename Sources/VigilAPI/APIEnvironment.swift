@@ -20,9 +20,13 @@ public struct APIEnvironment: Sendable {
     public var requeued: @Sendable () -> Void
     /// True once the daemon's services are running (`/readyz`).
     public var ready: @Sendable () -> Bool
+    /// The Prometheus text exposition for `/metrics` (nil: no metrics in this process).
+    public var metrics: (@Sendable () -> String)?
 
     public init(cameras: [CameraConfig] = [], hooks: [HookConfig] = [], uploads: String, enroller: (any FaceEnrolling)? = nil,
-                requeued: @escaping @Sendable () -> Void = {}, ready: @escaping @Sendable () -> Bool = { true }) {
+                requeued: @escaping @Sendable () -> Void = {}, ready: @escaping @Sendable () -> Bool = { true },
+                metrics: (@Sendable () -> String)? = nil) {
+        self.metrics = metrics
         self.cameras = cameras
         self.hooks = hooks
         self.uploads = uploads

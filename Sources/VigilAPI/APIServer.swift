@@ -18,6 +18,12 @@ public enum APIServer {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ready\"}")))
         }
+        // Unauthenticated like most exporters; the API binds to loopback unless configured otherwise.
+        router.get("metrics") { _, _ -> Response in
+            guard let metrics = environment.metrics else { throw HTTPError(.notFound, message: "no metrics in this process") }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
         router.get("v1/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
         }

@@ -52,7 +52,8 @@ struct APIService: Service {
             cameras: config.cameras, hooks: config.hooks, uploads: config.api.uploads,
             enroller: DaemonEnroller(models: VisionModels(directory: config.models)),
             requeued: { [dispatcher = daemon.dispatcher] in dispatcher?.notify() },
-            ready: { [ready = daemon.ready] in ready.isSet })
+            ready: { [ready = daemon.ready] in ready.isSet },
+            metrics: { [registry = daemon.metrics.registry] in registry.emitToString() })
         let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment)
         let logger = daemon.logger
         let app = Application(router: router, configuration: .init(address: .hostname(config.api.host, port: config.api.port), serverName: "Vigil"),

@@ -29,9 +29,11 @@ final class AlertSink: @unchecked Sendable {
     private let routes: [OutboxRoute]
     /// Called after each commit (wakes the hook dispatcher).
     private let committed: @Sendable () -> Void
+    private let metrics: DaemonMetrics?
 
-    init(database: VigilDatabase, snapshots: String, routes: [OutboxRoute] = [], logger: Logger,
+    init(database: VigilDatabase, snapshots: String, routes: [OutboxRoute] = [], metrics: DaemonMetrics? = nil, logger: Logger,
          committed: @escaping @Sendable () -> Void = {}) {
+        self.metrics = metrics
         self.database = database
         evidence = EvidenceWriter(directory: snapshots)
         self.routes = routes
@@ -61,6 +63,7 @@ final class AlertSink: @unchecked Sendable {
                 trackID: event.decision.trackID, box: event.box, sharpness: Double(event.sharpness), seenAt: event.capturedAt,
                 snapshotPath: files?.0, cropPath: files?.1), cooldown: event.cooldown, routes: routes)
             committed()
+            metrics?.alert(camera: event.camera, isNew: outcome.isNew)
             for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
             let latency = Date().timeIntervalSince(event.capturedAt)
             let alert = outcome.alert

@@ -21,12 +21,15 @@ final class AnalysisWorker: @unchecked Sendable {
     private var logger: Logger
     private let finished = DispatchSemaphore(value: 0)
 
-    init(id: Int, scheduler: FrameScheduler, cameras: [CameraAnalysis], counters: [CameraCounters], galleries: GalleryCache,
+    private let metrics: DaemonMetrics?
+
+    init(id: Int, scheduler: FrameScheduler, cameras: [CameraAnalysis], counters: [CameraCounters], metrics: DaemonMetrics?, galleries: GalleryCache,
          sink: AlertSink, models: VisionModels, logger: Logger) throws {
         self.id = id
         self.scheduler = scheduler
         self.cameras = cameras
         self.counters = counters
+        self.metrics = metrics
         self.galleries = galleries
         self.sink = sink
         self.models = models
@@ -70,6 +73,7 @@ final class AnalysisWorker: @unchecked Sendable {
             return
         }
         do {
+            let started = DispatchTime.now()
             let detector = try detector(camera.config.cascade)
             detector.settings = camera.config.face
             var detections: [FaceDetection]
@@ -86,13 +90,18 @@ final class AnalysisWorker: @unchecked Sendable {
             detections = detections.filter { camera.inRegion($0.box) }
             let tracked = camera.tracker.update(detections, time: pending.streamTime)
             let due = tracked.filter(\.needsEncoding)
+            let detected = DispatchTime.now()
             let faces = try encoder.encode(due.map(\.detection), in: pending.frame)
+            let encoded = DispatchTime.now()
+            metrics?.analysed(camera: pending.camera, detectSeconds: seconds(started, detected), encodeSeconds: seconds(detected, encoded),
+                              faces: detections.count, latency: Date().timeIntervalSince(pending.capturedAt))
             let gallery = galleries.gallery(for: camera.config.watchlists)
             for (track, face) in zip(due, faces) {
                 let result = gallery.match(face.encoding)
                 guard let decision = camera.tracker.record(trackID: track.trackID, match: result, sharpness: face.sharpness) else {
                     continue
                 }
+                metrics?.matched(camera: pending.camera)
                 sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
                                        decision: decision, box: face.box, sharpness: face.sharpness,
                                        evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
@@ -103,4 +112,8 @@ final class AnalysisWorker: @unchecked Sendable {
             counter.update { $0.lastError = "\(error)" }
         }
     }
+}
+
+private func seconds(_ from: DispatchTime, _ to: DispatchTime) -> Double {
+    Double(to.uptimeNanoseconds - from.uptimeNanoseconds) / 1e9
 }

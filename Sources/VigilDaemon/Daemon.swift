@@ -36,6 +36,7 @@ public final class Daemon: Sendable {
     /// Nil when no hook is configured.
     let dispatcher: WebhookDispatcher?
     let ready = ReadyFlag()
+    let metrics: DaemonMetrics
     let logger: Logger
 
     public init(config: DaemonConfig, options: DaemonOptions, logger: Logger) throws {
@@ -61,19 +62,21 @@ public final class Daemon: Sendable {
             tracking.maxEncodings = .max
             tracking.encodeInterval = 0
         }
+        let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id))
+        self.metrics = metrics
         let analyses = enabled.map { CameraAnalysis(config: $0, tracker: tracking, useMotionGate: options.motionGating) }
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
         self.dispatcher = dispatcher
         let sink = AlertSink(database: database, snapshots: config.snapshots, routes: config.hooks.map(\.route),
-                             logger: logger, committed: { dispatcher?.notify() })
+                             metrics: metrics, logger: logger, committed: { dispatcher?.notify() })
         self.sink = sink
         let galleries = self.galleries
         let models = VisionModels(directory: config.models)
         let count = min(config.workers, max(1, enabled.count))
         workers = try (0..<count).map { id in
             try AnalysisWorker(id: id, scheduler: scheduler, cameras: analyses, counters: cameras.map(\.counters),
-                               galleries: galleries, sink: sink, models: models, logger: logger)
+                               metrics: metrics, galleries: galleries, sink: sink, models: models, logger: logger)
         }
     }
 
@@ -91,8 +94,13 @@ public final class Daemon: Sendable {
         logger.info("vigil stopped")
     }
 
-    /// Writes every camera's figures to the database for `vigil status`.
+    /// swift-metrics can be bootstrapped once per process; `vigil run` makes one daemon.
+    static let registry = DaemonMetrics.bootstrap()
+
+    /// Writes every camera's figures to the database for `vigil status`, and samples the metrics.
     func reportStatus() {
+        metrics.sample(cameras: cameras.map(\.counters.snapshot), dropped: cameras.map { scheduler.droppedFrames(camera: $0.index) },
+                       hooks: (try? database.hookStats()) ?? [])
         let rows = cameras.map { camera -> CameraStatusRow in
             let s = camera.counters.snapshot
             return CameraStatusRow(cameraID: camera.config.id, state: s.state.description, lastError: s.lastError,
