@@ -10,6 +10,7 @@ public enum APIServer {
                               limiter: FailureLimiter = FailureLimiter()) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorMapper<APIContext>())
+        router.add(middleware: MethodGuard<APIContext>(document: OpenAPIDocument.data))
         router.get("healthz") { _, _ in Message(status: "ok", detail: nil) }
         router.get("readyz") { _, _ -> Response in
             let databaseOK = (try? await store.run { try $0.lastAlertEventID() }) != nil

@@ -117,8 +117,11 @@ enum Query {
 
     static func date(_ request: Request, _ name: String) throws -> Date? {
         guard let text = request.uri.queryParameters.get(name) else { return nil }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
         throw HTTPError(.badRequest, message: "\(name) '\(text)': expected an ISO 8601 time such as 2026-11-22T10:00:00Z")
     }
 }

@@ -9,10 +9,12 @@ public struct APIConfig: Sendable, Equatable {
     public var port = 8080
     /// Where photos uploaded for enrolment are kept.
     public var uploads = "enrolments"
+    /// Failed authentications per address per minute before that address gets 429 for the rest of the minute.
+    public var failedAuthLimit = 20
 
     public init() {}
 
-    static let keys = ["enabled", "host", "port", "uploads"]
+    static let keys = ["enabled", "host", "port", "uploads", "failed_auth_limit"]
 
     mutating func read(_ section: inout YAMLMapping) throws {
         if let value = try section.bool("enabled") { enabled = value }
@@ -25,6 +27,7 @@ public struct APIConfig: Sendable, Equatable {
         }
         if let value = try section.int("port", in: 0...65535) { port = value }
         if let value = try section.string("uploads") { uploads = value }
+        if let value = try section.int("failed_auth_limit", in: 1...1_000_000) { failedAuthLimit = value }
         try section.finish(known: Self.keys)
     }
 }

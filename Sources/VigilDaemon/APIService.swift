@@ -54,13 +54,14 @@ struct APIService: Service {
             requeued: { [dispatcher = daemon.dispatcher] in dispatcher?.notify() },
             ready: { [ready = daemon.ready] in ready.isSet },
             metrics: { [registry = daemon.metrics.registry] in registry.emitToString() })
-        let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment)
+        let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment,
+                                      limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger
         let app = Application(router: router, configuration: .init(address: .hostname(config.api.host, port: config.api.port), serverName: "Vigil"),
                               onServerRunning: { channel in
                                   logger.notice("api listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                                            "port": "\(channel.localAddress?.port ?? 0)"])
                               }, logger: logger)
-        try await app.runService()
+        try await app.run()
     }
 }

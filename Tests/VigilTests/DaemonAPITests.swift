@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// The API as `vigil run` serves it: a real process on a loopback port, fuzzed with schemathesis.
+@Suite(.serialized) struct DaemonAPITests {
+    /// The port the daemon logged as `api listening ... port=N`.
+    static func apiPort(_ daemon: DaemonProcess, workspace: DaemonWorkspace) -> Int? {
+        var port: Int?
+        workspace.waitFor(30) {
+            port = daemon.output.firstMatch(of: /port=([0-9]+)[^\n]*api listening/).flatMap { Int($0.1) }
+            return port != nil
+        }
+        return port
+    }
+
+    static func get(_ url: String, token: String? = nil) throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", url]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let run = try Run.program("/usr/bin/curl", arguments)
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test(.enabled(if: Fixtures.sharedDataUsable))
+    func daemonServesTheAPIMetricsAndSurvivesFuzzing() throws {
+        let workspace = try DaemonWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        try FileHandle(forWritingTo: workspace.config).appendAndClose("  failed_auth_limit: 1000000\n")
+        try workspace.hamiltonWatchlist("stage", subjects: ["lin_manuel_miranda"])
+        try workspace.camera("clip", "url: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\nwatchlists: [stage]\n")
+        let token = try workspace.vigil("tokens", "create", "fuzzer", "--role", "admin").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("vgl_"))
+        let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))
+        let port = try #require(Self.apiPort(daemon, workspace: workspace), "\(daemon.output.suffix(2000))")
+        let base = "http://127.0.0.1:\(port)"
+        #expect(try Self.get("\(base)/readyz").status == 200)
+        // Live camera status and metrics once the clip is streaming and analysed.
+        let streaming = try workspace.waitFor(30) {
+            try Self.get("\(base)/v1/cameras", token: token).body.contains("\"state\":\"streaming\"")
+        }
+        #expect(streaming != nil)
+        Thread.sleep(forTimeInterval: 2)
+        let metrics = try Self.get("\(base)/metrics").body
+        for name in ["vigil_camera_fps{camera=\"clip\",kind=\"analysed\"}", "vigil_stage_seconds_bucket{camera=\"clip\",stage=\"detect\"",
+                     "vigil_camera_frames_decoded_total{camera=\"clip\"}", "process_resident_memory_bytes"] {
+            #expect(metrics.contains(name), "\(name) missing from /metrics")
+        }
+
+        // schemathesis against the served document: every check, no 5xx, no schema violation.
+        let tool = Fixtures.packageRoot.appendingPathComponent(".build-tools/venv/bin/schemathesis").path
+        guard FileManager.default.isExecutableFile(atPath: tool) else {
+            Issue.record("schemathesis is not installed: run scripts/setup.sh")
+            return
+        }
+        let enrol = "/v1/watchlists/{name}/subjects/{subject}/enrolments"
+        let common = ["run", "\(base)/v1/openapi.json", "--url", base, "-H", "Authorization: Bearer \(token)", "--max-examples", "25",
+                      "--seed", "1", "--exclude-path", "/v1/alerts/stream", "--exclude-path", "/v1/tokens/{name}"]
+        // A photo without exactly one face is refused with 422 by design: "valid data is accepted" cannot hold there.
+        let runs = [try Run.program(tool, common + ["--checks", "all", "--exclude-path", enrol]),
+                    try Run.program(tool, common.filter { $0 != "/v1/alerts/stream" && $0 != "/v1/tokens/{name}" && $0 != "--exclude-path" }
+                        + ["--include-path", enrol, "--checks", "all", "--exclude-checks", "positive_data_acceptance"])]
+        var cases = 0
+        for run in runs {
+            let generated = run.stdout.firstMatch(of: /([0-9]+) generated/).flatMap { Int($0.1) } ?? 0
+            cases += generated
+            #expect(run.status == 0, "\(run.stdout.suffix(4000))")
+            #expect(!run.stdout.contains("Server error"))
+        }
+        print("schemathesis: \(cases) cases against the served OpenAPI document, all checks passed")
+        #expect(cases > 500)
+        #expect(try Self.get("\(base)/healthz").status == 200)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10)?.status == 0)
+    }
+}
