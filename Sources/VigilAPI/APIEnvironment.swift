@@ -22,10 +22,14 @@ public struct APIEnvironment: Sendable {
     public var ready: @Sendable () -> Bool
     /// The Prometheus text exposition for `/metrics` (nil: no metrics in this process).
     public var metrics: (@Sendable () -> String)?
+    public var previews: (any PreviewSource)?
+    /// Most preview frames per second per viewer: previews must never slow analysis.
+    public var previewFPS = 2.0
 
     public init(cameras: [CameraConfig] = [], hooks: [HookConfig] = [], uploads: String, enroller: (any FaceEnrolling)? = nil,
                 requeued: @escaping @Sendable () -> Void = {}, ready: @escaping @Sendable () -> Bool = { true },
-                metrics: (@Sendable () -> String)? = nil) {
+                metrics: (@Sendable () -> String)? = nil, previews: (any PreviewSource)? = nil) {
+        self.previews = previews
         self.metrics = metrics
         self.cameras = cameras
         self.hooks = hooks

@@ -10,6 +10,7 @@ struct Routes: Sendable {
 
     func add(to group: RouterGroup<APIContext>) {
         addCameras(group)
+        addPreviews(group)
         addWatchlists(group)
         addAlerts(group)
         addHooks(group)

@@ -53,7 +53,8 @@ struct APIService: Service {
             enroller: DaemonEnroller(models: VisionModels(directory: config.models)),
             requeued: { [dispatcher = daemon.dispatcher] in dispatcher?.notify() },
             ready: { [ready = daemon.ready] in ready.isSet },
-            metrics: { [registry = daemon.metrics.registry] in registry.emitToString() })
+            metrics: { [registry = daemon.metrics.registry] in registry.emitToString() },
+            previews: daemon.previews)
         let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment,
                                       limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger

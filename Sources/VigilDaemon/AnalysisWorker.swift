@@ -22,14 +22,16 @@ final class AnalysisWorker: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     private let metrics: DaemonMetrics?
+    private let previews: PreviewHub?
 
-    init(id: Int, scheduler: FrameScheduler, cameras: [CameraAnalysis], counters: [CameraCounters], metrics: DaemonMetrics?, galleries: GalleryCache,
+    init(id: Int, scheduler: FrameScheduler, cameras: [CameraAnalysis], counters: [CameraCounters], metrics: DaemonMetrics?, previews: PreviewHub?, galleries: GalleryCache,
          sink: AlertSink, models: VisionModels, logger: Logger) throws {
         self.id = id
         self.scheduler = scheduler
         self.cameras = cameras
         self.counters = counters
         self.metrics = metrics
+        self.previews = previews
         self.galleries = galleries
         self.sink = sink
         self.models = models
@@ -88,6 +90,9 @@ final class AnalysisWorker: @unchecked Sendable {
                 detections = try detector.detect(in: pending.frame)
             }
             detections = detections.filter { camera.inRegion($0.box) }
+            if let previews, previews.wanted(camera: pending.camera) {
+                previews.publish(camera: pending.camera, frame: pending.frame, boxes: detections.map(\.box))
+            }
             let tracked = camera.tracker.update(detections, time: pending.streamTime)
             let due = tracked.filter(\.needsEncoding)
             let detected = DispatchTime.now()

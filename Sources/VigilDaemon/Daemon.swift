@@ -37,6 +37,7 @@ public final class Daemon: Sendable {
     let dispatcher: WebhookDispatcher?
     let ready = ReadyFlag()
     let metrics: DaemonMetrics
+    let previews: PreviewHub
     let logger: Logger
 
     public init(config: DaemonConfig, options: DaemonOptions, logger: Logger) throws {
@@ -64,6 +65,8 @@ public final class Daemon: Sendable {
         }
         let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id))
         self.metrics = metrics
+        let previews = PreviewHub(cameras: enabled.map(\.id))
+        self.previews = previews
         let analyses = enabled.map { CameraAnalysis(config: $0, tracker: tracking, useMotionGate: options.motionGating) }
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
@@ -76,7 +79,7 @@ public final class Daemon: Sendable {
         let count = min(config.workers, max(1, enabled.count))
         workers = try (0..<count).map { id in
             try AnalysisWorker(id: id, scheduler: scheduler, cameras: analyses, counters: cameras.map(\.counters),
-                               metrics: metrics, galleries: galleries, sink: sink, models: models, logger: logger)
+                               metrics: metrics, previews: previews, galleries: galleries, sink: sink, models: models, logger: logger)
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceLifecycle
+
+extension Routes {
+    func addPreviews(_ group: RouterGroup<APIContext>) {
+        group.get("cameras/:id/preview.jpg") { _, context -> Response in
+            try context.require(.viewer)
+            let (camera, previews) = try previewCamera(context)
+            previews.watch(camera: camera, delta: 1)
+            defer { previews.watch(camera: camera, delta: -1) }
+            // The hub keeps frames only while watched: wait for the next analysed one (a few hundred ms).
+            for _ in 0..<30 {
+                if let (data, _) = await previews.jpeg(camera: camera, after: 0) {
+                    return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
+                                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw HTTPError(.serviceUnavailable, message: "camera '\(camera)' has no analysed frame yet (is it streaming?)")
+        }
+        group.get("cameras/:id/preview.mjpeg") { _, context -> Response in
+            try context.require(.viewer)
+            let (camera, previews) = try previewCamera(context)
+            let interval = Duration.seconds(1 / max(0.2, environment.previewFPS))
+            let body = ResponseBody { writer in
+                previews.watch(camera: camera, delta: 1)
+                defer { previews.watch(camera: camera, delta: -1) }
+                var sequence: UInt64 = 0
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    let started = ContinuousClock.now
+                    if let (data, number) = await previews.jpeg(camera: camera, after: sequence) {
+                        sequence = number
+                        var part = ByteBuffer(string: "--vigilframe\r\nContent-Type: image/jpeg\r\nContent-Length: \(data.count)\r\n\r\n")
+                        part.writeBytes(data)
+                        part.writeString("\r\n")
+                        try await writer.write(part)
+                    }
+                    try await Task.sleep(until: started + interval)
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "multipart/x-mixed-replace; boundary=vigilframe", .cacheControl: "no-store"],
+                            body: body)
+        }
+    }
+
+    private func previewCamera(_ context: APIContext) throws -> (String, any PreviewSource) {
+        let camera = try context.parameters.require("id")
+        guard environment.cameras.contains(where: { $0.id == camera && $0.enabled }) else {
+            throw HTTPError(.notFound, message: "camera '\(camera)' does not exist or is disabled")
+        }
+        guard let previews = environment.previews else { throw HTTPError(.serviceUnavailable, message: "previews are not available here") }
+        return (camera, previews)
+    }
+}
