@@ -11,8 +11,8 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           # A real RTSP server for the daemon's tests (scripts/rtsp_server.py).
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad
-          # A venv for the API fuzzer (schemathesis from PyPI).
-          python3-venv)
+          # A venv for the API fuzzer (schemathesis from PyPI), and a real browser for the web page's test.
+          python3-venv chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -47,11 +47,12 @@ else
   echo "setup: models verified against models/manifest.sha256"
 fi
 
-# API test tools from PyPI, in their own venv (never at test time): schemathesis fuzzes the served OpenAPI document.
-if ! .build-tools/venv/bin/schemathesis --version >/dev/null 2>&1; then
-  echo "setup: installing schemathesis 4.32.5 into .build-tools/venv"
+# API test tools from PyPI, in their own venv (never at test time): schemathesis fuzzes the served OpenAPI
+# document; selenium drives Debian's chromium through Debian's chromedriver (nothing is downloaded at test time).
+if ! .build-tools/venv/bin/schemathesis --version >/dev/null 2>&1 || ! .build-tools/venv/bin/python -c "import selenium" 2>/dev/null; then
+  echo "setup: installing schemathesis 4.32.5 and selenium 4.27.1 into .build-tools/venv"
   python3 -m venv .build-tools/venv
-  .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5"
+  .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5" "selenium==4.27.1"
 fi
 
 # Demo media: face_recognition 1.3.0's sdist ships public test photos (Obama, Biden).

@@ -28,9 +28,27 @@ public enum APIServer {
         router.get("v1/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
         }
+        // The control-room page: static files, no token (the page asks for one).
+        for (path, file, type) in [("/", "index.html", "text/html; charset=utf-8"), ("app.js", "app.js", "text/javascript; charset=utf-8"),
+                                   ("app.css", "app.css", "text/css; charset=utf-8")] {
+            let data = WebAsset.data(file)
+            router.get(RouterPath(path)) { _, _ -> Response in
+                Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache",
+                                                .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'self'"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            }
+        }
         let v1 = router.group("v1").add(middleware: Authenticator(store: store, limiter: limiter))
         Routes(store: store, environment: environment).add(to: v1)
         return router
+    }
+}
+
+enum WebAsset {
+    static func data(_ name: String) -> Data {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources/web"),
+              let data = try? Data(contentsOf: url) else { return Data("missing \(name)".utf8) }
+        return data
     }
 }
 

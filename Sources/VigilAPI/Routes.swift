@@ -15,6 +15,10 @@ struct Routes: Sendable {
         addAlerts(group)
         addHooks(group)
         addTokens(group)
+        group.get("me") { _, context -> TokenView in
+            try context.require(.viewer)
+            return TokenView(context.token!)
+        }
         group.get("audit") { request, context -> [AuditEntry] in
             try context.require(.operator)
             let watchlist = request.uri.queryParameters.get("watchlist")

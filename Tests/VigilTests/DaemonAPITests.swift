@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The API as `vigil run` serves it: a real process on a loopback port, fuzzed with schemathesis.
@@ -71,5 +72,39 @@ import Testing
         #expect(try Self.get("\(base)/healthz").status == 200)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10)?.status == 0)
+    }
+}
+
+/// The control-room page in Debian's headless chromium against a real daemon (scripts/browser_check.py).
+@Suite(.serialized) struct ControlRoomPageTests {
+    @Test(.enabled(if: Fixtures.sharedDataUsable))
+    func operatorSignsInEnrolsSeesTheAlertLiveAndConfirmsIt() throws {
+        let workspace = try DaemonWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        try workspace.camera("desk", "name: Front desk\nurl: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\ncooldown: 5\n")
+        let token = try workspace.vigil("tokens", "create", "desk-operator", "--role", "operator").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))
+        let port = try #require(DaemonAPITests.apiPort(daemon, workspace: workspace))
+        let python = Fixtures.packageRoot.appendingPathComponent(".build-tools/venv/bin/python").path
+        let screenshot = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-control-room.png").path
+        let run = try Run.program(python, [Fixtures.packageRoot.appendingPathComponent("scripts/browser_check.py").path,
+                                           "http://127.0.0.1:\(port)", token, try Fixtures.shared("faces/lin_manuel_miranda/1.png"),
+                                           "lin", screenshot])
+        print(run.stdout)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr.suffix(2000))\n\(daemon.output.suffix(1500))")
+        #expect(FileManager.default.fileExists(atPath: screenshot))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10)?.status == 0)
+
+        // What the browser did is in the database, attributed to the token.
+        let verdict = try workspace.read { db in
+            try String.fetchOne(db, sql: "SELECT verdict || ' by ' || verdictBy || ': ' || verdictComment FROM alert WHERE subjectID = 'lin' AND verdict IS NOT NULL")
+        }
+        #expect(verdict == "confirmed by api:desk-operator: seen at the desk, confirmed on camera")
+        let actions = try workspace.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM auditLog WHERE actor = 'api:desk-operator' ORDER BY id")
+        }
+        #expect(actions == ["watchlist.create", "subject.create", "enrolment.add", "alert.verdict"], "\(actions)")
     }
 }

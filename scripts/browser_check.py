@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Drives the control-room page in Debian's headless chromium (through Debian's
+chromedriver and PyPI selenium), as an operator would: sign in with a token, see
+a camera tile streaming, create a watchlist, enrol a face by upload, see the
+alert arrive live, confirm it with a comment. Writes a 1920x1080 screenshot.
+
+usage: browser_check.py BASE_URL TOKEN PHOTO SUBJECT SCREENSHOT
+Prints one line per step with its time; exits non-zero naming the step that failed.
+"""
+import os
+import sys
+import time
+
+os.environ["SE_OFFLINE"] = "true"  # never let selenium-manager fetch a driver
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, token, photo, subject, screenshot = sys.argv[1:6]
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1920,1080"]:
+    options.add_argument(flag)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+start = time.time()
+
+
+def step(name, wait, condition):
+    try:
+        result = WebDriverWait(driver, wait, poll_frequency=0.2).until(condition)
+    except Exception as error:  # noqa: BLE001 - report which step failed, with the page's errors
+        errors = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".error") if e.text]
+        driver.save_screenshot(screenshot)
+        sys.exit(f"step failed: {name} ({type(error).__name__}); page errors: {errors}")
+    print(f"{time.time() - start:6.1f} s  {name}", flush=True)
+    return result
+
+
+try:
+    driver.get(base + "/")
+    step("login form shown", 10, EC.visibility_of_element_located((By.ID, "token"))).send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "#login-form button").click()
+    step("signed in as operator", 10, EC.text_to_be_present_in_element((By.ID, "who"), "(operator)"))
+    step("camera tile streaming", 30, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".tile .state"), "streaming"))
+    step("camera preview shows a frame", 20, lambda d: d.execute_script(
+        "const i = document.querySelector('.tile img'); return i && i.complete && i.naturalWidth > 0"))
+
+    driver.find_element(By.CSS_SELECTOR, "button[data-tab=watchlists]").click()
+    form = step("watchlist editor", 10, EC.visibility_of_element_located((By.ID, "create-watchlist")))
+    form.find_element(By.NAME, "name").send_keys("bad name")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    step("server's validation message shown", 10, EC.text_to_be_present_in_element((By.ID, "watchlist-error"), "invalid watchlist name"))
+    name_field = form.find_element(By.NAME, "name")
+    name_field.clear()
+    name_field.send_keys("front-desk")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    step("watchlist created and opened", 10, EC.text_to_be_present_in_element((By.ID, "detail-title"), "front-desk"))
+    enrol = driver.find_element(By.ID, "enrol")
+    enrol.find_element(By.NAME, "subject").send_keys(subject)
+    enrol.find_element(By.NAME, "display_name").send_keys("Lin-Manuel Miranda")
+    enrol.find_element(By.NAME, "image").send_keys(photo)
+    enrol.find_element(By.CSS_SELECTOR, "button").click()
+    step("face enrolled by upload", 60, EC.text_to_be_present_in_element((By.ID, "enrol-result"), "1 photo(s) enrolled"))
+
+    driver.find_element(By.CSS_SELECTOR, "button[data-tab=live]").click()
+    card = step("alert appeared live", 60, EC.visibility_of_element_located(
+        (By.XPATH, f"//li[contains(@class,'alert')][.//strong[contains(., '({subject})')]]")))
+    step("alert shows its evidence", 10, lambda d: "threshold 0.6" in card.find_element(By.CSS_SELECTOR, ".distance").text
+         and d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", card.find_element(By.CSS_SELECTOR, "img.enrolled")))
+    card.find_element(By.CSS_SELECTOR, ".comment").send_keys("seen at the desk, confirmed on camera")
+    card.find_element(By.CSS_SELECTOR, ".confirm").click()
+    step("alert confirmed", 10, lambda d: "confirmed by api:" in card.find_element(By.CSS_SELECTOR, ".review").text)
+    time.sleep(1.5)  # the next preview frame, for the picture
+    driver.save_screenshot(screenshot)
+    print(f"{time.time() - start:6.1f} s  screenshot {screenshot}")
+finally:
+    driver.quit()
