@@ -13,9 +13,13 @@ export VIGIL_DB=${VIGIL_DB:-vigil.sqlite}
 "$vigil" watchlist list demo
 "$vigil" scan .demo/demo.mp4 --watchlist demo
 "$vigil" config check
-echo "demo: running the daemon for 15 s (Ctrl-C stops it earlier)"
+token=$("$vigil" tokens create "demo-$(date +%s)" --role operator 2>/dev/null)
+seconds=${DEMO_SECONDS:-15}
+echo "demo: running the daemon for $seconds s (DEMO_SECONDS=600 for longer; Ctrl-C stops it earlier)"
+echo "demo: control-room page at http://127.0.0.1:8080/ -- sign in with this operator token: $token"
 status=0
-timeout -s INT 15 "$vigil" run --db "$VIGIL_DB" || status=$?
+timeout -s INT "$seconds" "$vigil" run --db "$VIGIL_DB" || status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 124 ] || exit "$status"
 "$vigil" status
 "$vigil" alerts list
+"$vigil" watchlist audit --limit 5

@@ -27,7 +27,7 @@ struct Authenticator: RouterMiddleware {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""],
                             message: "the token is not valid (unknown or revoked)")
         }
-        if let id = token.id { _ = try? await store.run { try $0.touchToken(id: id) } }
+        if let id = token.id, limiter.shouldRecordUse(of: id) { _ = try? await store.run { try $0.touchToken(id: id) } }
         var context = context
         context.token = token
         return try await next(request, context)
@@ -39,6 +39,7 @@ public final class FailureLimiter: @unchecked Sendable {
     let window: Double
     private let lock = NSLock()
     private var failures: [String: [Date]] = [:]
+    private var lastUse: [Int64: Date] = [:]
 
     public init(limit: Int = 20, window: Double = 60) {
         self.limit = limit
@@ -52,6 +53,17 @@ public final class FailureLimiter: @unchecked Sendable {
             list.append(now)
             failures[peer] = list
             if failures.count > 10_000 { failures = failures.filter { !$0.value.isEmpty && now.timeIntervalSince($0.value.last!) < window } }
+        }
+    }
+
+    /// True at most once a minute per token: `lastUsedAt` is for people, and a write per request
+    /// would contend with the alert sink for SQLite's single writer.
+    func shouldRecordUse(of token: Int64) -> Bool {
+        lock.withLock {
+            let now = Date()
+            if let last = lastUse[token], now.timeIntervalSince(last) < 60 { return false }
+            lastUse[token] = now
+            return true
         }
     }
 

@@ -63,7 +63,7 @@ struct Routes: Sendable {
             try context.require(.admin)
             let id = try context.parameters.require("id", as: Int64.self)
             let actor = context.actor
-            try await store.run { try $0.retryDeliveries(ids: [id], actor: actor) }
+            _ = try await store.run { try $0.retryDeliveries(ids: [id], actor: actor) }
             environment.requeued()
             return Message(status: "requeued", detail: "delivery \(id)")
         }
