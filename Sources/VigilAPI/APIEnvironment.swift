@@ -23,6 +23,8 @@ public struct APIEnvironment: Sendable {
     /// The Prometheus text exposition for `/metrics` (nil: no metrics in this process).
     public var metrics: (@Sendable () -> String)?
     public var previews: (any PreviewSource)?
+    /// Frames per second decoded and analysed over the last second, per camera (nil outside the daemon).
+    public var frameRates: (@Sendable () -> [String: (decoded: Double, analysed: Double)])?
     /// Most preview frames per second per viewer: previews must never slow analysis.
     public var previewFPS = 2.0
 

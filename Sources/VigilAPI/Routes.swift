@@ -31,7 +31,10 @@ struct Routes: Sendable {
         group.get("cameras") { _, context -> [CameraView] in
             try context.require(.viewer)
             let status = try await store.run { try $0.cameraStatus() }
-            return environment.cameras.map { camera in CameraView(camera, status: status.first { $0.cameraID == camera.id }) }
+            let rates = environment.frameRates?() ?? [:]
+            return environment.cameras.map { camera in
+                CameraView(camera, status: status.first { $0.cameraID == camera.id }, rates: rates[camera.id])
+            }
         }
     }
 

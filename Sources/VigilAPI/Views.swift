@@ -94,9 +94,13 @@ struct CameraView: Codable, Sendable {
     var motionSkipped: Int
     var reconnects: Int
     var updatedAt: Date?
+    var fpsDecoded: Double?
+    var fpsAnalysed: Double?
     var previewUrl: String
 
-    init(_ config: CameraConfig, status: CameraStatusRow?) {
+    init(_ config: CameraConfig, status: CameraStatusRow?, rates: (decoded: Double, analysed: Double)? = nil) {
+        fpsDecoded = rates.map { ($0.decoded * 100).rounded() / 100 }
+        fpsAnalysed = rates.map { ($0.analysed * 100).rounded() / 100 }
         id = config.id
         name = config.name
         source = Self.redact(config.url)

@@ -48,13 +48,14 @@ struct APIService: Service {
 
     func run() async throws {
         let config = daemon.config
-        let environment = APIEnvironment(
+        var environment = APIEnvironment(
             cameras: config.cameras, hooks: config.hooks, uploads: config.api.uploads,
             enroller: DaemonEnroller(models: VisionModels(directory: config.models)),
             requeued: { [dispatcher = daemon.dispatcher] in dispatcher?.notify() },
             ready: { [ready = daemon.ready] in ready.isSet },
             metrics: { [registry = daemon.metrics.registry] in registry.emitToString() },
             previews: daemon.previews)
+        environment.frameRates = { [metrics = daemon.metrics] in metrics.frameRates }
         let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment,
                                       limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger

@@ -14,6 +14,8 @@ final class DaemonMetrics: @unchecked Sendable {
     private var last: [CameraCounters.Snapshot?]
     private var lastDropped: [Int]
     private var lastSample = Date()
+    private var rates: [String: (decoded: Double, analysed: Double)] = [:]
+    private let ids: [String]
 
     struct CameraHandles {
         let detect: Metrics.Timer
@@ -46,6 +48,7 @@ final class DaemonMetrics: @unchecked Sendable {
 
     init(registry: PrometheusCollectorRegistry, cameras ids: [String]) {
         self.registry = registry
+        self.ids = ids
         cameras = ids.map { id in
             let camera = [("camera", id)]
             return CameraHandles(
@@ -77,6 +80,9 @@ final class DaemonMetrics: @unchecked Sendable {
         c.faces.increment(by: faces)
     }
 
+    /// Frames per second decoded and analysed over the last second, per camera id (for the API).
+    var frameRates: [String: (decoded: Double, analysed: Double)] { lock.withLock { rates } }
+
     func matched(camera: Int) { cameras[camera].matches.increment() }
 
     func alert(camera: Int, isNew: Bool) {
@@ -99,8 +105,10 @@ final class DaemonMetrics: @unchecked Sendable {
                 c.still.increment(by: max(0, s.motionSkipped - (previous?.motionSkipped ?? 0)))
                 c.reconnects.increment(by: max(0, s.reconnects - (previous?.reconnects ?? 0)))
                 c.dropped.increment(by: max(0, dropped[index] - lastDropped[index]))
-                c.fpsDecoded.record(Double(max(0, decoded)) / seconds)
-                c.fpsAnalysed.record(Double(max(0, analysed)) / seconds)
+                let rate = (decoded: Double(max(0, decoded)) / seconds, analysed: Double(max(0, analysed)) / seconds)
+                c.fpsDecoded.record(rate.decoded)
+                c.fpsAnalysed.record(rate.analysed)
+                rates[ids[index]] = rate
                 c.streaming.record(s.state.description == "streaming" ? 1 : 0)
                 last[index] = s
                 lastDropped[index] = dropped[index]

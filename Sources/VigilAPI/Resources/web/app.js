@@ -84,7 +84,8 @@ async function refreshCameras() {
     const state = $(".state", tile);
     state.textContent = camera.state;
     state.className = `badge state ${camera.state.split("(")[0]}`;
-    $(".figures", tile).textContent = `${camera.frames_analysed} analysed · ${camera.frames_dropped} dropped · ${camera.reconnects} reconnects`;
+    const fps = camera.fps_analysed == null ? "" : `${camera.fps_decoded.toFixed(1)} fps in · ${camera.fps_analysed.toFixed(1)} analysed · `;
+    $(".figures", tile).textContent = `${fps}${camera.frames_dropped} dropped · ${camera.reconnects} reconnects`;
     tile.dataset.live = camera.state === "streaming" ? "1" : "";
   }
 }
