@@ -11,4 +11,7 @@ if ! swift build --build-tests >"$log" 2>&1; then
   exit 1
 fi
 tail -n 1 "$log"
-swift test --skip-build
+# One test at a time: many tests run real processes (daemons, a browser, a fuzzer) and wait on them
+# synchronously, which on two cores would starve the in-process servers and timing-sensitive tests
+# running beside them. Serial is slower but measures what it claims to.
+swift test --skip-build --no-parallel

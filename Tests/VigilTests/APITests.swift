@@ -68,7 +68,8 @@ import VigilStore
         let routes: [(HTTPRequest.Method, String, String?, Role)] = [
             (.get, "/v1/cameras", nil, .viewer), (.get, "/v1/watchlists", nil, .viewer), (.get, "/v1/watchlists/w", nil, .viewer),
             (.get, "/v1/alerts", nil, .viewer), (.get, "/v1/alerts/\(alert)", nil, .viewer), (.get, "/v1/hooks", nil, .viewer),
-            (.get, "/v1/deliveries", nil, .viewer),
+            (.get, "/v1/deliveries", nil, .viewer), (.get, "/v1/me", nil, .viewer),
+            (.get, "/v1/cameras/none/preview.jpg", nil, .viewer), (.get, "/v1/cameras/none/preview.mjpeg", nil, .viewer),
             (.post, "/v1/watchlists", #"{"name":"x"}"#, .operator), (.delete, "/v1/watchlists/x", nil, .operator),
             (.post, "/v1/alerts/\(alert)/acknowledge", nil, .operator),
             (.post, "/v1/alerts/\(alert)/verdict", #"{"verdict":"confirmed"}"#, .operator),

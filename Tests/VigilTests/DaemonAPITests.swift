@@ -54,12 +54,13 @@ import Testing
             return
         }
         let enrol = "/v1/watchlists/{name}/subjects/{subject}/enrolments"
+        // Endless streams (SSE, MJPEG) are not documents to fuzz; revoking tokens would revoke the fuzzer's own.
+        let skipped = ["/v1/alerts/stream", "/v1/cameras/{id}/preview.mjpeg", "/v1/tokens/{name}"]
         let common = ["run", "\(base)/v1/openapi.json", "--url", base, "-H", "Authorization: Bearer \(token)", "--max-examples", "25",
-                      "--seed", "1", "--exclude-path", "/v1/alerts/stream", "--exclude-path", "/v1/tokens/{name}"]
+                      "--seed", "1", "--request-timeout", "15"]
         // A photo without exactly one face is refused with 422 by design: "valid data is accepted" cannot hold there.
-        let runs = [try Run.program(tool, common + ["--checks", "all", "--exclude-path", enrol]),
-                    try Run.program(tool, common.filter { $0 != "/v1/alerts/stream" && $0 != "/v1/tokens/{name}" && $0 != "--exclude-path" }
-                        + ["--include-path", enrol, "--checks", "all", "--exclude-checks", "positive_data_acceptance"])]
+        let runs = [try Run.program(tool, common + (skipped + [enrol]).flatMap { ["--exclude-path", $0] } + ["--checks", "all"]),
+                    try Run.program(tool, common + ["--include-path", enrol, "--checks", "all", "--exclude-checks", "positive_data_acceptance"])]
         var cases = 0
         for run in runs {
             let generated = run.stdout.firstMatch(of: /([0-9]+) generated/).flatMap { Int($0.1) } ?? 0
