@@ -6,11 +6,13 @@ import PackageDescription
 /// Module map (one responsibility each):
 /// - `CFFmpeg`: system library over libavformat/libavcodec/libswscale/libavutil.
 /// - `CVision`: the only C++ in the tree; an `extern "C"` API of opaque handles
-///   over OpenCV (Haar cascades) and dlib (HOG detector, landmarks, ResNet encoder).
+///   over OpenCV (Haar cascades, plate contours) and dlib (HOG detector, landmarks, ResNet encoder),
+///   and Tesseract (plate OCR).
 /// - `VigilCore`: value types shared by every module (boxes, encodings, frames).
 /// - `VigilMedia`: FFmpeg decoding into owned frames.
 /// - `VigilVision`: face detection strategies and encoding, on a serial queue per handle.
 /// - `VigilMatching`: nearest-neighbour matching of encodings against a gallery.
+/// - `VigilPlates`: plate formats, OCR confusion repair, ranking, voting and tolerant matching (no vision code).
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
@@ -63,6 +65,7 @@ let package = Package(
                 .linkedLibrary("opencv_objdetect"),
                 .linkedLibrary("opencv_imgcodecs"),
                 .linkedLibrary("dlib"),
+                .linkedLibrary("tesseract"),
                 .linkedLibrary("blas"),
                 .linkedLibrary("lapack"),
                 .linkedLibrary("stdc++"),
@@ -78,18 +81,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilMatching", dependencies: ["VigilCore"]),
+        .target(name: "VigilPlates", dependencies: ["VigilCore"]),
         .target(name: "VigilConfig", dependencies: [
-            "VigilCore",
+            "VigilCore", "VigilPlates",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "VigilStore", dependencies: [
-            "VigilCore",
+            "VigilCore", "VigilPlates",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilScan", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -106,7 +110,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "VigilAPI", dependencies: [
-            "VigilCore", "VigilStore", "VigilConfig",
+            "VigilCore", "VigilPlates", "VigilStore", "VigilConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "MultipartKit", package: "multipart-kit"),
@@ -115,7 +119,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources")]),
         .target(name: "VigilDaemon", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -124,12 +128,12 @@ let package = Package(
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilDaemon", "VigilHooks",
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -2,7 +2,8 @@
 """Drives the control-room page in Debian's headless chromium (through Debian's
 chromedriver and PyPI selenium), as an operator would: sign in with a token, see
 a camera tile streaming, create a watchlist, enrol a face by upload, see the
-alert arrive live, confirm it with a comment. Writes a 1920x1080 screenshot.
+alert arrive live, confirm it with a comment, then create a plate deny-list and
+add a plate (a bad one refused first). Writes a 1920x1080 screenshot.
 
 usage: browser_check.py BASE_URL TOKEN PHOTO SUBJECT SCREENSHOT
 Prints one line per step with its time; exits non-zero naming the step that failed.
@@ -15,8 +16,9 @@ os.environ["SE_OFFLINE"] = "true"  # never let selenium-manager fetch a driver
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, token, photo, subject, screenshot = sys.argv[1:6]
 options = webdriver.ChromeOptions()
@@ -72,6 +74,27 @@ try:
     card.find_element(By.CSS_SELECTOR, ".comment").send_keys("seen at the desk, confirmed on camera")
     card.find_element(By.CSS_SELECTOR, ".confirm").click()
     step("alert confirmed", 10, lambda d: "confirmed by api:" in card.find_element(By.CSS_SELECTOR, ".review").text)
+
+    # A plate deny-list: created in the page, a bad plate refused with the server's message, a plate added.
+    driver.find_element(By.CSS_SELECTOR, "button[data-tab=watchlists]").click()
+    form = step("watchlist editor again", 10, EC.visibility_of_element_located((By.ID, "create-watchlist")))
+    Select(form.find_element(By.NAME, "kind")).select_by_value("plate")
+    step("plate options shown", 5, lambda d: form.find_element(By.NAME, "mode").is_displayed())
+    Select(form.find_element(By.NAME, "region")).select_by_value("br")
+    form.find_element(By.NAME, "name").send_keys("stolen-cars")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    step("plate watchlist opened", 10, EC.text_to_be_present_in_element((By.ID, "detail-meta"), "deny-list of plates"))
+    plate_form = step("plate form shown", 5, EC.visibility_of_element_located((By.ID, "add-plate")))
+    plate_form.find_element(By.NAME, "plate").send_keys("AB-12345")
+    plate_form.find_element(By.CSS_SELECTOR, "button").click()
+    step("bad plate refused", 10, EC.text_to_be_present_in_element((By.ID, "plate-result"), "fits no br format"))
+    field = plate_form.find_element(By.NAME, "plate")
+    field.clear()
+    field.send_keys("jrd-2238")
+    plate_form.find_element(By.NAME, "label").send_keys("reported stolen")
+    plate_form.find_element(By.CSS_SELECTOR, "button").click()
+    step("plate listed", 10, EC.text_to_be_present_in_element((By.ID, "plates"), "JRD2238"))
+    driver.find_element(By.CSS_SELECTOR, "button[data-tab=live]").click()
     time.sleep(1.5)  # the next preview frame, for the picture
     driver.save_screenshot(screenshot)
     print(f"{time.time() - start:6.1f} s  screenshot {screenshot}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the demo: set up, build, import the demo watchlist into an
-# embedded SQLite database in the working directory, scan the demo clip, then
+# embedded SQLite database in the working directory (and the demo plate
+# deny-list), scan the demo clip, then
 # run the daemon on cameras/ (the demo clip as a looping camera) for 15 s and
 # list the alerts it committed.
 set -euo pipefail
@@ -12,6 +13,9 @@ export VIGIL_DB=${VIGIL_DB:-vigil.sqlite}
 "$vigil" watchlist import watchlists/demo
 "$vigil" watchlist list demo
 "$vigil" scan .demo/demo.mp4 --watchlist demo
+# A plate deny-list from its importable definition (CSV, all or nothing).
+"$vigil" watchlist list demo-plates >/dev/null 2>&1 || "$vigil" watchlist create demo-plates --kind plate --region any
+"$vigil" watchlist import-plates demo-plates watchlists/demo-plates.csv
 "$vigil" config check
 token=$("$vigil" tokens create "demo-$(date +%s)" --role operator 2>/dev/null)
 seconds=${DEMO_SECONDS:-15}

@@ -8,6 +8,8 @@ root=$(pwd)
 
 packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libdlib-dev libsqlite3-dev
           libopenblas-dev liblapack-dev opencv-data ffmpeg pkg-config
+          # Plate OCR: libtesseract (LSTM engine) and its English model (tessdata_fast, A-Z 0-9).
+          libtesseract-dev tesseract-ocr-eng
           # A real RTSP server for the daemon's tests (scripts/rtsp_server.py).
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad

@@ -14,4 +14,6 @@ tail -n 1 "$log"
 # One test at a time: many tests run real processes (daemons, a browser, a fuzzer) and wait on them
 # synchronously, which on two cores would starve the in-process servers and timing-sensitive tests
 # running beside them. Serial is slower but measures what it claims to.
+# Tesseract's OpenMP threads spin against the tests' own (vigil sets this itself; the test process is not vigil).
+export OMP_THREAD_LIMIT=1
 swift test --skip-build --no-parallel

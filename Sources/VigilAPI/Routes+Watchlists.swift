@@ -2,10 +2,20 @@ import Crypto
 import Foundation
 import Hummingbird
 import MultipartKit
+import VigilPlates
 import VigilStore
 
 extension Routes {
-    struct NewWatchlist: Decodable { var name: String; var threshold: Double? }
+    struct NewWatchlist: Decodable {
+        var name: String
+        var kind: String?
+        var threshold: Double?
+        var mode: String?
+        var maxEdits: Int?
+        var region: String?
+    }
+
+    struct NewPlate: Decodable { var plate: String; var label: String? }
 
     func addWatchlists(_ group: RouterGroup<APIContext>) {
         group.get("watchlists") { _, context -> [WatchlistSummary] in
@@ -16,8 +26,41 @@ extension Routes {
             try context.require(.operator)
             let input = try await request.decode(as: NewWatchlist.self, context: context)
             let actor = context.actor
-            let created = try await store.run { try $0.createWatchlist(name: input.name, threshold: input.threshold ?? 0.6, actor: actor) }
+            // Plate fields are checked whatever the kind: a bad value is an error, not silently ignored.
+            guard PlateListMode(rawValue: input.mode ?? "deny") != nil else { throw HTTPError(.badRequest, message: "mode: expected deny or allow") }
+            guard (0...3).contains(input.maxEdits ?? 1) else { throw HTTPError(.badRequest, message: "max_edits: expected 0-3") }
+            guard PlateRegion.builtIn[input.region ?? "any"] != nil else {
+                throw HTTPError(.badRequest, message: "region: expected \(PlateRegion.builtIn.keys.sorted().joined(separator: ", "))")
+            }
+            let created: WatchlistSummary
+            switch input.kind ?? "face" {
+            case "face":
+                created = try await store.run { try $0.createWatchlist(name: input.name, threshold: input.threshold ?? 0.6, actor: actor) }
+            case "plate":
+                let mode = PlateListMode(rawValue: input.mode ?? "deny")!
+                created = try await store.run {
+                    try $0.createPlateWatchlist(name: input.name, mode: mode, maxEdits: input.maxEdits ?? 1,
+                                                region: input.region ?? "any", actor: actor)
+                }
+            default:
+                throw HTTPError(.badRequest, message: "kind: expected face or plate")
+            }
             return EditedResponse(status: .created, response: created)
+        }
+        group.post("watchlists/:name/plates") { request, context -> EditedResponse<PlateEntrySummary> in
+            try context.require(.operator)
+            let name = try context.parameters.require("name")
+            let input = try await request.decode(as: NewPlate.self, context: context)
+            let actor = context.actor
+            let (entry, created) = try await store.run { try $0.addPlate(watchlist: name, plate: input.plate, label: input.label, actor: actor) }
+            return EditedResponse(status: created ? .created : .ok, response: entry)
+        }
+        group.delete("watchlists/:name/plates/:plate") { _, context -> Response in
+            try context.require(.operator)
+            let name = try context.parameters.require("name"), plate = try context.parameters.require("plate")
+            let actor = context.actor
+            try await store.run { try $0.removePlate(watchlist: name, plate: plate, actor: actor) }
+            return Response(status: .noContent)
         }
         group.get("watchlists/:name") { _, context -> WatchlistDetail in
             try context.require(.viewer)

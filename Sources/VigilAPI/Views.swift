@@ -31,6 +31,9 @@ struct AlertView: Codable, Sendable {
     var verdictComment: String?
     var verdictBy: String?
     var verdictAt: Date?
+    /// Plate alerts: the read that matched and its OCR confidence.
+    var plateText: String?
+    var plateConfidence: Double?
 
     init(_ a: Alert) {
         let id = a.id ?? 0
@@ -42,7 +45,10 @@ struct AlertView: Codable, Sendable {
         subjectName = a.subjectName
         enrolmentId = a.enrolmentID
         enrolmentImage = a.enrolmentImage
-        enrolmentImageUrl = "/v1/enrolments/\(a.enrolmentID)/image"
+        // Plate alerts match a watchlist entry, not an enrolment photo.
+        enrolmentImageUrl = a.kind == "plate" ? "" : "/v1/enrolments/\(a.enrolmentID)/image"
+        plateText = a.plateText
+        plateConfidence = a.plateConfidence
         distance = a.distance
         bestDistance = a.bestDistance
         threshold = a.threshold
@@ -216,5 +222,7 @@ extension WatchlistSummary: ResponseGenerator {}
 extension WatchlistSummary: ResponseEncodable {}
 extension WatchlistDetail: ResponseGenerator {}
 extension WatchlistDetail: ResponseEncodable {}
+extension PlateEntrySummary: ResponseGenerator {}
+extension PlateEntrySummary: ResponseEncodable {}
 extension AuditEntry: ResponseGenerator {}
 extension AuditEntry: ResponseEncodable {}

@@ -1,7 +1,7 @@
 import Foundation
 import VigilCore
 
-/// What a camera looks for. Plates arrive with their own issue; the switch is ready.
+/// What a camera looks for.
 public enum DetectionKind: String, Sendable, Codable, CaseIterable {
     case faces
     case plates
@@ -33,6 +33,8 @@ public struct CameraConfig: Sendable, Equatable {
     public var analyseFPS: Double
     public var detect: [DetectionKind]
     public var face: DetectorSettings
+    /// Plate localisation, OCR and voting settings (`plates:`).
+    public var plates: PlateSettings
     public var cascade: String?
     public var watchlists: [String]
     /// Detection region, pixel coordinates of the source; nil = whole frame.

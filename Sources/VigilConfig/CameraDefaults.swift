@@ -1,12 +1,16 @@
 import Foundation
 import VigilCore
+import VigilPlates
 
 /// Camera settings that `vigil.yaml`'s `defaults:` may set for every camera,
 /// and that each camera file may override. Both are read by the same code.
 struct CameraDefaults {
-    static let keys = ["enabled", "loop", "analyse_fps", "detect", "face", "watchlists", "cooldown", "reconnect"]
+    static let keys = ["enabled", "loop", "analyse_fps", "detect", "face", "plates", "watchlists", "cooldown", "reconnect"]
     static let cameraKeys = ["id", "name", "url", "roi"] + keys
     static let faceKeys = ["strategy", "cascade", "scale_factor", "min_neighbors", "min_size", "max_side"]
+    static let plateKeys = ["region", "work_width", "close_width", "close_height", "coarse_pass", "min_aspect", "max_aspect",
+                            "min_area", "max_area", "max_angle", "threshold_offset", "min_chars", "max_chars", "max_reads",
+                            "min_confidence", "votes"]
     static let reconnectKeys = ["initial", "max", "healthy_after", "stall_timeout", "open_timeout"]
 
     var enabled = true
@@ -14,6 +18,7 @@ struct CameraDefaults {
     var analyseFPS = 5.0
     var detect: [DetectionKind] = [.faces]
     var face = DetectorSettings()
+    var plates = PlateSettings()
     var cascade: String?
     var watchlists: [String] = []
     var cooldown = 60.0
@@ -46,6 +51,7 @@ struct CameraDefaults {
             if let value = try faceSection.int("max_side", in: 64...8192) { face.maxDetectionSide = value }
             try faceSection.finish(known: Self.faceKeys)
         }
+        if var plateSection = try section.mapping("plates") { try readPlates(&plateSection) }
         if let values = try section.strings("watchlists") { watchlists = values }
         if let value = try section.double("cooldown", in: 0...86_400) { cooldown = value }
         if var policy = try section.mapping("reconnect") {
@@ -59,6 +65,34 @@ struct CameraDefaults {
             }
             try policy.finish(known: Self.reconnectKeys)
         }
+    }
+
+    private mutating func readPlates(_ s: inout YAMLMapping) throws {
+        if let value = try s.string("region") {
+            guard PlateRegion.builtIn[value] != nil else {
+                throw s.error("region", "unknown plate region '\(value)' (expected \(PlateRegion.builtIn.keys.sorted().joined(separator: ", ")))")
+            }
+            plates.region = value
+        }
+        if let value = try s.int("work_width", in: 320...4096) { plates.workWidth = value }
+        if let value = try s.int("close_width", in: 3...99) { plates.closeWidth = value }
+        if let value = try s.int("close_height", in: 1...49) { plates.closeHeight = value }
+        if let value = try s.bool("coarse_pass") { plates.coarsePass = value }
+        if let value = try s.double("min_aspect", in: 0.5...20) { plates.minAspect = value }
+        if let value = try s.double("max_aspect", in: 0.5...20) { plates.maxAspect = value }
+        if let value = try s.double("min_area", in: 0.000001...0.5) { plates.minArea = value }
+        if let value = try s.double("max_area", in: 0.000001...1) { plates.maxArea = value }
+        if let value = try s.double("max_angle", in: 0...45) { plates.maxAngle = value }
+        if let value = try s.double("threshold_offset", in: 0...100) { plates.thresholdOffset = value }
+        if let value = try s.int("min_chars", in: 1...12) { plates.minChars = value }
+        if let value = try s.int("max_chars", in: 1...12) { plates.maxChars = value }
+        if let value = try s.int("max_reads", in: 1...32) { plates.maxReads = value }
+        if let value = try s.double("min_confidence", in: 0...1) { plates.minConfidence = value }
+        if let value = try s.int("votes", in: 1...50) { plates.votes = value }
+        if plates.maxAspect < plates.minAspect { throw s.error("max_aspect", "must not be less than min_aspect (\(plates.minAspect))") }
+        if plates.maxArea < plates.minArea { throw s.error("max_area", "must not be less than min_area (\(plates.minArea))") }
+        if plates.maxChars < plates.minChars { throw s.error("max_chars", "must not be less than min_chars (\(plates.minChars))") }
+        try s.finish(known: Self.plateKeys)
     }
 
     static func camera(text: String, file: String, defaults: CameraDefaults) throws -> CameraConfig {
@@ -101,7 +135,7 @@ struct CameraDefaults {
         }
         return CameraConfig(
             id: id, name: name, url: isURL ? url : DaemonConfig.resolve(url, base), enabled: settings.enabled,
-            loop: settings.loop, analyseFPS: settings.analyseFPS, detect: settings.detect, face: settings.face,
+            loop: settings.loop, analyseFPS: settings.analyseFPS, detect: settings.detect, face: settings.face, plates: settings.plates,
             cascade: settings.cascade, watchlists: settings.watchlists, roi: roi, cooldown: settings.cooldown,
             reconnect: settings.reconnect, file: file)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VigilCore
+import VigilPlates
 import VigilStore
 import VigilVision
 
@@ -14,6 +15,20 @@ struct MatchEvent: Sendable {
     var sharpness: Float
     /// The frame, when this is the track's sharpest sighting (evidence to write).
     var evidenceFrame: Frame?
+    var capturedAt: Date
+}
+
+/// A plate vote that matched a deny entry.
+struct PlateMatchEvent: Sendable {
+    var camera: Int
+    var cameraID: String
+    var cooldown: Double
+    var match: PlateMatch
+    var text: String
+    var confidence: Double
+    var reads: Int
+    var box: BoundingBox
+    var evidenceFrame: Frame
     var capturedAt: Date
 }
 
@@ -42,6 +57,10 @@ final class AlertSink: @unchecked Sendable {
     }
 
     func submit(_ event: MatchEvent) {
+        queue.async { self.record(event) }
+    }
+
+    func submit(_ event: PlateMatchEvent) {
         queue.async { self.record(event) }
     }
 
@@ -75,6 +94,31 @@ final class AlertSink: @unchecked Sendable {
             ])
         } catch {
             logger.error("alert not stored", metadata: ["error": "\(error)", "subject": "\(event.decision.entry.subjectID)"])
+        }
+    }
+
+    private func record(_ event: PlateMatchEvent) {
+        var logger = self.logger
+        logger[metadataKey: "camera.id"] = .string(event.cameraID)
+        do {
+            // The crop is the plate with a margin; the snapshot shows where it was.
+            let files = try evidence.write(frame: event.evidenceFrame, box: event.box, camera: event.cameraID,
+                                           at: event.capturedAt, kind: "plate")
+            let outcome = try database.recordPlateMatch(PlateMatchEvidence(
+                cameraID: event.cameraID, match: event.match, text: event.text, confidence: event.confidence, box: event.box,
+                seenAt: event.capturedAt, snapshotPath: files.0, cropPath: files.1), cooldown: event.cooldown, routes: routes)
+            committed()
+            metrics?.alert(camera: event.camera, isNew: outcome.isNew)
+            for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
+            let alert = outcome.alert
+            logger.notice(outcome.isNew ? "plate alert" : "plate alert updated", metadata: [
+                "alert.id": "\(alert.id ?? 0)", "plate": "\(event.text)", "entry": "\(event.match.entry.plate)",
+                "watchlist": "\(alert.watchlist)", "edits": "\(event.match.distance)", "max_edits": "\(event.match.entry.maxEdits)",
+                "confidence": "\(String(format: "%.2f", event.confidence))", "reads": "\(event.reads)", "count": "\(alert.count)",
+                "latency_ms": "\(Int(Date().timeIntervalSince(event.capturedAt) * 1000))",
+            ])
+        } catch {
+            logger.error("plate alert not stored", metadata: ["error": "\(error)", "plate": "\(event.text)"])
         }
     }
 }

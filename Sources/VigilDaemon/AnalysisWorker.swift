@@ -2,12 +2,14 @@ import Foundation
 import Logging
 import VigilCore
 import VigilMatching
+import VigilPlates
 import VigilVision
 
-/// One analysis thread with its own native detector(s) and encoder, never
-/// shared: takes a camera's newest frame, gates it on motion, detects inside
-/// the camera's region, tracks, encodes only what the tracker asks for,
-/// matches, and hands confirmed matches to the alert sink.
+/// One analysis thread with its own native detector(s), encoder and plate
+/// reader, never shared: takes a camera's newest frame, gates it on motion,
+/// then for faces detects inside the camera's region, tracks, encodes only
+/// what the tracker asks for and matches; for plates reads, ranks, votes
+/// across frames and matches. Confirmed matches go to the alert sink.
 final class AnalysisWorker: @unchecked Sendable {
     private let id: Int
     private let scheduler: FrameScheduler
@@ -18,6 +20,8 @@ final class AnalysisWorker: @unchecked Sendable {
     private let models: VisionModels
     private let encoder: FaceEncoder
     private var detectors: [String: FaceDetector] = [:]
+    /// Created only when a camera reads plates (one Tesseract engine per worker).
+    private var plateReader: PlateReader?
     private var logger: Logger
     private let finished = DispatchSemaphore(value: 0)
 
@@ -39,7 +43,10 @@ final class AnalysisWorker: @unchecked Sendable {
         self.logger[metadataKey: "worker"] = .stringConvertible(id)
         encoder = try FaceEncoder(models: models)
         // Load each camera's cascade now, so a bad one fails at start-up, not mid-shift.
-        for camera in cameras { _ = try detector(camera.config.cascade) }
+        for camera in cameras where camera.config.detect.contains(.faces) { _ = try detector(camera.config.cascade) }
+        if let plates = cameras.first(where: { $0.config.detect.contains(.plates) }) {
+            plateReader = try PlateReader(settings: plates.config.plates)
+        }
     }
 
     func start() {
@@ -68,53 +75,83 @@ final class AnalysisWorker: @unchecked Sendable {
     private func process(_ pending: PendingFrame) {
         let camera = cameras[pending.camera]
         let counter = counters[pending.camera]
-        guard camera.config.detect.contains(.faces) else { return }
         if camera.useMotionGate && !camera.motion.shouldAnalyse(pending.frame, time: pending.streamTime) {
             camera.tracker.sceneUnchanged(time: pending.streamTime)
             counter.update { $0.motionSkipped += 1 }
             return
         }
         do {
-            let started = DispatchTime.now()
-            let detector = try detector(camera.config.cascade)
-            detector.settings = camera.config.face
-            var detections: [FaceDetection]
-            if let region = camera.region, let crop = pending.frame.cropped(to: region) {
-                detections = try detector.detect(in: crop).map { d in
-                    var moved = d
-                    moved.box.x += region.x
-                    moved.box.y += region.y
-                    return moved
-                }
-            } else {
-                detections = try detector.detect(in: pending.frame)
-            }
-            detections = detections.filter { camera.inRegion($0.box) }
-            if let previews, previews.wanted(camera: pending.camera) {
-                previews.publish(camera: pending.camera, frame: pending.frame, boxes: detections.map(\.box))
-            }
-            let tracked = camera.tracker.update(detections, time: pending.streamTime)
-            let due = tracked.filter(\.needsEncoding)
-            let detected = DispatchTime.now()
-            let faces = try encoder.encode(due.map(\.detection), in: pending.frame)
-            let encoded = DispatchTime.now()
-            metrics?.analysed(camera: pending.camera, detectSeconds: seconds(started, detected), encodeSeconds: seconds(detected, encoded),
-                              faces: detections.count, latency: Date().timeIntervalSince(pending.capturedAt))
-            let gallery = galleries.gallery(for: camera.config.watchlists)
-            for (track, face) in zip(due, faces) {
-                let result = gallery.match(face.encoding)
-                guard let decision = camera.tracker.record(trackID: track.trackID, match: result, sharpness: face.sharpness) else {
-                    continue
-                }
-                metrics?.matched(camera: pending.camera)
-                sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
-                                       decision: decision, box: face.box, sharpness: face.sharpness,
-                                       evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
-            }
+            if camera.config.detect.contains(.faces) { try faces(pending, camera) }
+            if camera.config.detect.contains(.plates) { try plates(pending, camera) }
             counter.update { $0.framesAnalysed += 1 }
         } catch {
             logger.error("analysis failed", metadata: ["camera.id": "\(camera.config.id)", "error": "\(error)"])
             counter.update { $0.lastError = "\(error)" }
+        }
+    }
+
+    private func faces(_ pending: PendingFrame, _ camera: CameraAnalysis) throws {
+        let started = DispatchTime.now()
+        let detector = try detector(camera.config.cascade)
+        detector.settings = camera.config.face
+        var detections: [FaceDetection]
+        if let region = camera.region, let crop = pending.frame.cropped(to: region) {
+            detections = try detector.detect(in: crop).map { d in
+                var moved = d
+                moved.box.x += region.x
+                moved.box.y += region.y
+                return moved
+            }
+        } else {
+            detections = try detector.detect(in: pending.frame)
+        }
+        detections = detections.filter { camera.inRegion($0.box) }
+        if let previews, previews.wanted(camera: pending.camera) {
+            previews.publish(camera: pending.camera, frame: pending.frame, boxes: detections.map(\.box))
+        }
+        let tracked = camera.tracker.update(detections, time: pending.streamTime)
+        let due = tracked.filter(\.needsEncoding)
+        let detected = DispatchTime.now()
+        let faces = try encoder.encode(due.map(\.detection), in: pending.frame)
+        let encoded = DispatchTime.now()
+        metrics?.analysed(camera: pending.camera, detectSeconds: seconds(started, detected), encodeSeconds: seconds(detected, encoded),
+                          faces: detections.count, latency: Date().timeIntervalSince(pending.capturedAt))
+        let gallery = galleries.gallery(for: camera.config.watchlists)
+        for (track, face) in zip(due, faces) {
+            let result = gallery.match(face.encoding)
+            guard let decision = camera.tracker.record(trackID: track.trackID, match: result, sharpness: face.sharpness) else {
+                continue
+            }
+            metrics?.matched(camera: pending.camera)
+            sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
+                                   decision: decision, box: face.box, sharpness: face.sharpness,
+                                   evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
+        }
+    }
+
+    /// Reads plates, votes across frames, and submits the decided vehicles that match a deny entry
+    /// (an allow-list match, or no match, is logged at debug level and dropped).
+    private func plates(_ pending: PendingFrame, _ camera: CameraAnalysis) throws {
+        guard let reader = plateReader else { return }
+        if reader.settings != camera.config.plates { reader.settings = camera.config.plates }
+        let started = DispatchTime.now()
+        let readings = camera.plateRanker.accepted(try reader.read(pending.frame)).filter { camera.inRegion($0.box) }
+        metrics?.platesRead(camera: pending.camera, seconds: seconds(started, DispatchTime.now()), reads: readings.count)
+        if let previews, previews.wanted(camera: pending.camera), !camera.config.detect.contains(.faces) {
+            previews.publish(camera: pending.camera, frame: pending.frame, boxes: readings.map(\.box))
+        }
+        let votes = camera.voter.add(readings, time: pending.streamTime, evidence: pending.frame)
+        guard !votes.isEmpty else { return }
+        let matcher = galleries.plateMatcher(for: camera.config.watchlists)
+        for vote in votes {
+            let match = matcher.match(vote.text)
+            logger.debug("plate read", metadata: ["camera.id": "\(camera.config.id)", "plate": "\(vote.text)", "reads": "\(vote.reads)",
+                                                  "match": "\(match.map { "\($0.entry.plate) (\($0.entry.mode.rawValue))" } ?? "none")"])
+            guard let match, match.alerts else { continue }
+            metrics?.matched(camera: pending.camera)
+            sink.submit(PlateMatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
+                                        match: match, text: vote.text, confidence: vote.confidence, reads: vote.reads,
+                                        box: vote.best.box, evidenceFrame: vote.evidence, capturedAt: pending.capturedAt))
         }
     }
 }

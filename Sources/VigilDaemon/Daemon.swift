@@ -47,10 +47,6 @@ public final class Daemon: Sendable {
         galleries = GalleryCache(database: database, logger: logger)
         try galleries.refresh()
         let enabled = config.cameras.filter(\.enabled)
-        for camera in enabled where camera.detect.contains(.plates) {
-            logger.warning("plate detection is not available in this version; the camera analyses faces only if `faces` is listed",
-                           metadata: ["camera.id": "\(camera.id)"])
-        }
         let scheduler = FrameScheduler(cameras: enabled.count)
         self.scheduler = scheduler
         let clock = MonotonicClock()

@@ -22,6 +22,8 @@ final class DaemonMetrics: @unchecked Sendable {
         let encode: Metrics.Timer
         let latency: Metrics.Timer
         let faces: Metrics.Counter
+        let plates: Metrics.Counter
+        let plateStage: Metrics.Timer
         let matches: Metrics.Counter
         let alertsNew: Metrics.Counter
         let alertsUpdated: Metrics.Counter
@@ -56,6 +58,8 @@ final class DaemonMetrics: @unchecked Sendable {
                 encode: Metrics.Timer(label: "vigil_stage_seconds", dimensions: camera + [("stage", "encode")]),
                 latency: Metrics.Timer(label: "vigil_stage_seconds", dimensions: camera + [("stage", "capture_to_analysed")]),
                 faces: Metrics.Counter(label: "vigil_faces_detected_total", dimensions: camera),
+                plates: Metrics.Counter(label: "vigil_plates_read_total", dimensions: camera),
+                plateStage: Metrics.Timer(label: "vigil_stage_seconds", dimensions: camera + [("stage", "plates")]),
                 matches: Metrics.Counter(label: "vigil_matches_total", dimensions: camera),
                 alertsNew: Metrics.Counter(label: "vigil_alerts_total", dimensions: camera + [("event", "created")]),
                 alertsUpdated: Metrics.Counter(label: "vigil_alerts_total", dimensions: camera + [("event", "updated")]),
@@ -78,6 +82,13 @@ final class DaemonMetrics: @unchecked Sendable {
         if faces > 0 { c.encode.recordNanoseconds(Int64(encodeSeconds * 1e9)) }
         c.latency.recordNanoseconds(Int64(max(0, latency) * 1e9))
         c.faces.increment(by: faces)
+    }
+
+    /// Plate localisation + OCR time, and accepted reads, for one frame.
+    func platesRead(camera: Int, seconds: Double, reads: Int) {
+        let c = cameras[camera]
+        c.plateStage.recordNanoseconds(Int64(seconds * 1e9))
+        c.plates.increment(by: reads)
     }
 
     /// Frames per second decoded and analysed over the last second, per camera id (for the API).

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import VigilCore
 import VigilMatching
+import VigilPlates
 import VigilStore
 
-/// The enrolled faces the daemon matches against, reloaded when a watchlist
+/// The enrolled faces and plate entries the daemon matches against, reloaded when a watchlist
 /// changes: every change appends to the audit log, so polling its last id
 /// (once a second) sees edits made by another process within that second.
 public final class GalleryCache: @unchecked Sendable {
@@ -14,6 +15,8 @@ public final class GalleryCache: @unchecked Sendable {
     private var generation: Int64 = -1
     private var all: [EnrolledFace] = []
     private var perWatchlists: [[String]: FaceGallery] = [:]
+    private var plates: [PlateEntry] = []
+    private var platesPerWatchlists: [[String]: PlateMatcher] = [:]
 
     public init(database: VigilDatabase, logger: Logger) {
         self.database = database
@@ -29,12 +32,15 @@ public final class GalleryCache: @unchecked Sendable {
         lock.unlock()
         guard current != known else { return false }
         let faces = try database.faceEnrolments()
+        let entries = try database.plateEntries()
         lock.lock()
         generation = current
         all = faces
         perWatchlists = [:]
+        plates = entries
+        platesPerWatchlists = [:]
         lock.unlock()
-        logger.info("watchlists loaded", metadata: ["enrolments": "\(faces.count)", "generation": "\(current)"])
+        logger.info("watchlists loaded", metadata: ["enrolments": "\(faces.count)", "plates": "\(entries.count)", "generation": "\(current)"])
         return true
     }
 
@@ -46,5 +52,15 @@ public final class GalleryCache: @unchecked Sendable {
         let gallery = FaceGallery(watchlists.isEmpty ? all : all.filter { watchlists.contains($0.watchlist) })
         perWatchlists[watchlists] = gallery
         return gallery
+    }
+
+    /// The plate matcher for a camera: its watchlists, or every plate watchlist when it names none.
+    public func plateMatcher(for watchlists: [String]) -> PlateMatcher {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = platesPerWatchlists[watchlists] { return cached }
+        let matcher = PlateMatcher(watchlists.isEmpty ? plates : plates.filter { watchlists.contains($0.watchlist) })
+        platesPerWatchlists[watchlists] = matcher
+        return matcher
     }
 }

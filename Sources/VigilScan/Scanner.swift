@@ -38,6 +38,7 @@ public struct FileScanStats: Sendable, Equatable {
     public var framesDecoded = 0
     public var framesAnalysed = 0
     public var faces = 0
+    public var plates = 0
     public var matches = 0
     public var stages = StageTimes()
     /// Set when the file failed (results before the failure are kept).

@@ -63,6 +63,9 @@ public struct Alert: Sendable, Equatable, Codable, FetchableRecord, MutablePersi
     public var verdictComment: String? = nil
     public var verdictBy: String? = nil
     public var verdictAt: Date? = nil
+    /// Plate alerts (v5-plates): the read that matched, and its OCR confidence (0-1).
+    public var plateText: String? = nil
+    public var plateConfidence: Double? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -86,35 +89,8 @@ extension VigilDatabase {
     /// (`alert.created` or `alert.updated`) is written: the alert and its deliveries commit together.
     public func recordMatch(_ evidence: FaceMatchEvidence, cooldown: TimeInterval, routes: [OutboxRoute] = []) throws -> AlertOutcome {
         try write { db in
-            let open = try Alert
-                .filter(Column("cameraID") == evidence.cameraID && Column("watchlist") == evidence.match.watchlist
-                    && Column("subjectID") == evidence.match.subjectID
-                    && Column("lastSeen") >= evidence.seenAt.addingTimeInterval(-cooldown))
-                .order(Column("lastSeen").desc).fetchOne(db)
             let box = evidence.box.array.map(String.init).joined(separator: ",")
-            if var alert = open {
-                alert.count += 1
-                alert.lastSeen = max(alert.lastSeen, evidence.seenAt)
-                alert.bestDistance = min(alert.bestDistance, evidence.distance)
-                let supplied = [evidence.snapshotPath, evidence.cropPath].compactMap { $0 }
-                var replaced = supplied
-                if !supplied.isEmpty && evidence.sharpness > alert.sharpness {
-                    replaced = [alert.snapshotPath, alert.cropPath].compactMap { $0 }
-                    alert.distance = evidence.distance
-                    alert.sharpness = evidence.sharpness
-                    alert.enrolmentID = evidence.match.enrolmentID
-                    alert.enrolmentImage = evidence.match.sourcePath
-                    alert.trackID = evidence.trackID
-                    alert.box = box
-                    alert.snapshotPath = evidence.snapshotPath
-                    alert.cropPath = evidence.cropPath
-                }
-                try alert.update(db)
-                try Self.enqueue(db, alert: alert, type: "alert.updated", routes: routes, at: Date())
-                try Self.appendEvent(db, alert: alert.id, type: "alert.updated")
-                return AlertOutcome(alert: alert, isNew: false, replacedFiles: replaced)
-            }
-            var alert = Alert(
+            let fresh = Alert(
                 id: nil, kind: "face", cameraID: evidence.cameraID, watchlist: evidence.match.watchlist,
                 subjectID: evidence.match.subjectID, subjectName: evidence.match.subjectName,
                 enrolmentID: evidence.match.enrolmentID, enrolmentImage: evidence.match.sourcePath,
@@ -122,11 +98,50 @@ extension VigilDatabase {
                 sharpness: evidence.sharpness, trackID: evidence.trackID, box: box,
                 firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
                 snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
+            return try Self.fold(db, fresh, cooldown: cooldown, routes: routes) { alert in
+                alert.enrolmentID = evidence.match.enrolmentID
+                alert.enrolmentImage = evidence.match.sourcePath
+                alert.trackID = evidence.trackID
+            }
+        }
+    }
+
+    /// The one deduplication rule for every kind of alert. Within `cooldown` of the last
+    /// sighting of the same subject (or plate entry) on the same camera and watchlist, the
+    /// open alert's count and last-seen are updated, and its evidence replaced by `fresh`'s
+    /// when `fresh.sharpness` (sharpness for faces, OCR confidence for plates) is higher;
+    /// otherwise `fresh` is inserted. The outbox rows and the stream event commit with it.
+    static func fold(_ db: Database, _ fresh: Alert, cooldown: TimeInterval, routes: [OutboxRoute],
+                     replaceEvidence: (inout Alert) -> Void) throws -> AlertOutcome {
+        let open = try Alert
+            .filter(Column("kind") == fresh.kind && Column("cameraID") == fresh.cameraID && Column("watchlist") == fresh.watchlist
+                && Column("subjectID") == fresh.subjectID && Column("lastSeen") >= fresh.lastSeen.addingTimeInterval(-cooldown))
+            .order(Column("lastSeen").desc).fetchOne(db)
+        guard var alert = open else {
+            var alert = fresh
             try alert.insert(db)
-            try Self.enqueue(db, alert: alert, type: "alert.created", routes: routes, at: Date())
-            try Self.appendEvent(db, alert: alert.id, type: "alert.created")
+            try enqueue(db, alert: alert, type: "alert.created", routes: routes, at: Date())
+            try appendEvent(db, alert: alert.id, type: "alert.created")
             return AlertOutcome(alert: alert, isNew: true, replacedFiles: [])
         }
+        alert.count += 1
+        alert.lastSeen = max(alert.lastSeen, fresh.lastSeen)
+        alert.bestDistance = min(alert.bestDistance, fresh.distance)
+        let supplied = [fresh.snapshotPath, fresh.cropPath].compactMap { $0 }
+        var replaced = supplied
+        if !supplied.isEmpty && fresh.sharpness > alert.sharpness {
+            replaced = [alert.snapshotPath, alert.cropPath].compactMap { $0 }
+            alert.distance = fresh.distance
+            alert.sharpness = fresh.sharpness
+            alert.box = fresh.box
+            alert.snapshotPath = fresh.snapshotPath
+            alert.cropPath = fresh.cropPath
+            replaceEvidence(&alert)
+        }
+        try alert.update(db)
+        try enqueue(db, alert: alert, type: "alert.updated", routes: routes, at: Date())
+        try appendEvent(db, alert: alert.id, type: "alert.updated")
+        return AlertOutcome(alert: alert, isNew: false, replacedFiles: replaced)
     }
 
     /// Alerts newest first, optionally since a time and for one camera.

@@ -24,10 +24,10 @@ public struct HookEvent: Codable, Sendable, Equatable {
         public var subject: Subject?
         public var plate: String?
         public var enrolment: Enrolment?
-        /// Face distance of the evidence sighting (lower is closer); null for plates.
+        /// Face: encoding distance of the evidence sighting; plate: edits between the read and the entry.
         public var distance: Double?
         public var bestDistance: Double?
-        /// The watchlist threshold the distance was compared with.
+        /// The watchlist threshold the distance was compared with (plates: the edits tolerated).
         public var threshold: Double
         /// OCR confidence for plates (0...1); null for faces.
         public var confidence: Double?
@@ -66,11 +66,13 @@ public struct HookEvent: Codable, Sendable, Equatable {
 
     public init(type: String, id: String, createdAt: Date, alert: Alert) {
         let box = alert.box.split(separator: ",").compactMap { Int($0) }
+        let isPlate = alert.kind == "plate"
         self.init(type: type, id: id, createdAt: createdAt, alert: Payload(
             id: alert.id ?? 0, kind: alert.kind, camera: alert.cameraID, watchlist: alert.watchlist,
-            subject: Subject(id: alert.subjectID, name: alert.subjectName), plate: nil,
-            enrolment: Enrolment(id: alert.enrolmentID, image: alert.enrolmentImage),
-            distance: alert.distance, bestDistance: alert.bestDistance, threshold: alert.threshold, confidence: nil,
+            subject: Subject(id: alert.subjectID, name: alert.subjectName), plate: alert.plateText,
+            enrolment: isPlate ? nil : Enrolment(id: alert.enrolmentID, image: alert.enrolmentImage),
+            distance: alert.distance, bestDistance: alert.bestDistance, threshold: alert.threshold,
+            confidence: alert.plateConfidence,
             box: box, firstSeen: Self.timestamp(alert.firstSeen), lastSeen: Self.timestamp(alert.lastSeen),
             count: alert.count, snapshot: Snapshot(path: alert.snapshotPath, cropPath: alert.cropPath, jpegBase64: nil)))
     }

@@ -145,6 +145,28 @@ enum Migrations {
                 t.column("at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v5-plates") { db in
+            // Plate watchlists: deny-lists alert, allow-lists never do; reads may differ from an
+            // entry by `maxEdits` edits; `region` decides which plate formats entries must fit.
+            try db.alter(table: "watchlist") { t in
+                t.add(column: "mode", .text).notNull().defaults(to: "deny").check { ["deny", "allow"].contains($0) }
+                t.add(column: "maxEdits", .integer).notNull().defaults(to: 1).check { $0 >= 0 && $0 <= 3 }
+                t.add(column: "region", .text).notNull().defaults(to: "any")
+            }
+            try db.create(table: "plateEntry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("watchlist", onDelete: .cascade).notNull()
+                t.column("plate", .text).notNull()
+                t.column("label", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["watchlistId", "plate"])
+            }
+            // A plate alert's own evidence: the (voted) read and the OCR confidence behind it.
+            try db.alter(table: "alert") { t in
+                t.add(column: "plateText", .text)
+                t.add(column: "plateConfidence", .double)
+            }
+        }
         return migrator
     }
 }

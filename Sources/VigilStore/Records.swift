@@ -9,6 +9,21 @@ struct WatchlistRecord: Codable, FetchableRecord, MutablePersistableRecord, Send
     var kind: String
     var threshold: Double
     var createdAt: Date
+    /// Plate watchlists (v5-plates): `deny` or `allow`, edits tolerated, plate region.
+    var mode: String = "deny"
+    var maxEdits: Int = 1
+    var region: String = "any"
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+struct PlateEntryRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    static let databaseTableName = "plateEntry"
+    var id: Int64?
+    var watchlistId: Int64
+    var plate: String
+    var label: String?
+    var createdAt: Date
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

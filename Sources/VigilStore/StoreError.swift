@@ -14,6 +14,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidComment
     case tokenExists(String)
     case tokenNotFound(String)
+    case wrongKind(watchlist: String, kind: String, operation: String)
+    case invalidPlate(String)
+    case invalidPlateRow(source: String, line: Int, reason: String)
+    case plateNotFound(watchlist: String, plate: String)
+    case invalidMaxEdits(Int)
 
     public var description: String {
         switch self {
@@ -43,6 +48,16 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "token '\(name)' already exists"
         case .tokenNotFound(let name):
             return "token '\(name)' does not exist"
+        case .wrongKind(let watchlist, let kind, let operation):
+            return "watchlist '\(watchlist)' is a \(kind) watchlist: cannot \(operation)"
+        case .invalidPlate(let reason):
+            return reason
+        case .invalidPlateRow(let source, let line, let reason):
+            return "\(source):\(line): \(reason); nothing was imported"
+        case .plateNotFound(let watchlist, let plate):
+            return "plate '\(plate)' is not on watchlist '\(watchlist)'"
+        case .invalidMaxEdits(let value):
+            return "invalid max edits \(value): must be 0-3 (default 1)"
         case .deliveryNotFound(let id):
             return "delivery \(id) does not exist (see `vigil hooks deliveries`)"
         }

@@ -5,11 +5,18 @@ import VigilCore
 /// A watchlist as listed to operators.
 public struct WatchlistSummary: Sendable, Codable, Equatable {
     public var name: String
+    /// `face` or `plate`.
     public var kind: String
+    /// Face watchlists: the distance a match must be within.
     public var threshold: Double
     public var subjects: Int
     public var enrolments: Int
     public var createdAt: Date
+    /// Plate watchlists: `deny` (alert) or `allow` (never alert), edits tolerated, region, entries.
+    public var mode: String?
+    public var maxEdits: Int?
+    public var region: String?
+    public var plates: Int?
 }
 
 public struct SubjectSummary: Sendable, Codable, Equatable {
@@ -31,6 +38,8 @@ public struct EnrolmentSummary: Sendable, Codable, Equatable {
 public struct WatchlistDetail: Sendable, Codable, Equatable {
     public var watchlist: WatchlistSummary
     public var subjects: [SubjectSummary]
+    /// Plate watchlists' entries (empty for face watchlists).
+    public var plates: [PlateEntrySummary] = []
 }
 
 /// Who is being enrolled.
@@ -91,6 +100,7 @@ extension VigilDatabase {
         try Validation.name(subject.id, kind: "subject id")
         return try write { db in
             let list = try existingWatchlist(db, watchlist)
+            guard list.kind == "face" else { throw StoreError.wrongKind(watchlist: watchlist, kind: list.kind, operation: "enrol faces") }
             return try enrol(db, list: list, subject: subject, images: images, actor: actor)
         }
     }
@@ -106,6 +116,7 @@ extension VigilDatabase {
         return try write { db in
             var list: WatchlistRecord
             if let existing = try WatchlistRecord.filter(Column("name") == name).fetchOne(db) {
+                guard existing.kind == "face" else { throw StoreError.wrongKind(watchlist: name, kind: existing.kind, operation: "import faces") }
                 list = existing
                 if let threshold, threshold != existing.threshold {
                     list.threshold = threshold
@@ -167,13 +178,14 @@ extension VigilDatabase {
                 return SubjectSummary(id: subject.externalID, name: subject.displayName, notes: subject.notes,
                                       enrolments: images.map(EnrolmentSummary.init))
             }
-            return WatchlistDetail(watchlist: try summary(db, list), subjects: details)
+            let plates = try PlateEntryRecord.filter(Column("watchlistId") == list.id).order(Column("plate")).fetchAll(db)
+            return WatchlistDetail(watchlist: try summary(db, list), subjects: details, plates: plates.map(PlateEntrySummary.init))
         }
     }
 
     // MARK: Helpers (inside a transaction)
 
-    private func existingWatchlist(_ db: Database, _ name: String) throws -> WatchlistRecord {
+    func existingWatchlist(_ db: Database, _ name: String) throws -> WatchlistRecord {
         guard let list = try WatchlistRecord.filter(Column("name") == name).fetchOne(db) else {
             throw StoreError.watchlistNotFound(name)
         }
@@ -190,14 +202,17 @@ extension VigilDatabase {
         return record
     }
 
-    private func summary(_ db: Database, _ list: WatchlistRecord) throws -> WatchlistSummary {
+    func summary(_ db: Database, _ list: WatchlistRecord) throws -> WatchlistSummary {
         let subjects = try SubjectRecord.filter(Column("watchlistId") == list.id).fetchCount(db)
         let enrolments = try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM enrolment JOIN subject ON subject.id = enrolment.subjectId
             WHERE subject.watchlistId = ?
             """, arguments: [list.id]) ?? 0
+        let isPlate = list.kind == "plate"
+        let plates = isPlate ? try PlateEntryRecord.filter(Column("watchlistId") == list.id).fetchCount(db) : nil
         return WatchlistSummary(name: list.name, kind: list.kind, threshold: list.threshold, subjects: subjects,
-                                enrolments: enrolments, createdAt: list.createdAt)
+                                enrolments: enrolments, createdAt: list.createdAt, mode: isPlate ? list.mode : nil,
+                                maxEdits: isPlate ? list.maxEdits : nil, region: isPlate ? list.region : nil, plates: plates)
     }
 
     private func enrol(_ db: Database, list: WatchlistRecord, subject: SubjectInput, images: [NewEnrolment],

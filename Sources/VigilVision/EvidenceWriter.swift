@@ -2,8 +2,8 @@ import CVision
 import Foundation
 import VigilCore
 
-/// Writes an alert's evidence: the frame with the face box drawn, and a crop
-/// of the face with a margin. Files go under `directory/<camera>/<yyyy-mm-dd>/`.
+/// Writes an alert's evidence: the frame with the face or plate box drawn, and
+/// a crop of it with a margin. Files go under `directory/<camera>/<yyyy-mm-dd>/`.
 public struct EvidenceWriter: Sendable {
     public let directory: String
     public let quality: Int
@@ -14,12 +14,12 @@ public struct EvidenceWriter: Sendable {
     }
 
     /// Returns (snapshot, crop) paths. Files are complete on disk before this returns.
-    public func write(frame: Frame, box: BoundingBox, camera: String, at date: Date) throws -> (String, String) {
+    public func write(frame: Frame, box: BoundingBox, camera: String, at date: Date, kind: String = "face") throws -> (String, String) {
         let day = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         let folder = ((directory as NSString).appendingPathComponent(camera) as NSString).appendingPathComponent(day)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stem = (folder as NSString).appendingPathComponent("\(Int64(date.timeIntervalSince1970 * 1000))-\(UUID().uuidString.prefix(8))")
-        let snapshot = stem + "-frame.jpg", crop = stem + "-face.jpg"
+        let snapshot = stem + "-frame.jpg", crop = stem + "-\(kind).jpg"
         try Self.jpeg(frame, crop: nil, boxes: [box], quality: quality).write(to: URL(fileURLWithPath: snapshot))
         let margin = box.expanded(by: 0.3).clamped(width: frame.width, height: frame.height)
         try Self.jpeg(frame, crop: margin, boxes: [], quality: quality).write(to: URL(fileURLWithPath: crop))

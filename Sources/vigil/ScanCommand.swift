@@ -3,27 +3,89 @@ import Foundation
 import VigilCore
 import VigilMatching
 import VigilMedia
+import VigilPlates
 import VigilScan
 import VigilVision
 
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Find faces in videos and images and match them against watchlists.")
+        abstract: "Find faces and licence plates in videos and images and match them against watchlists.")
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "Videos or images (anything FFmpeg reads).") var files: [String]
-    @Option(help: "Match against this watchlist (repeatable; default: all face watchlists).")
+    @Option(help: "Match against this watchlist (repeatable; default: every watchlist of the kind).")
     var watchlist: [String] = []
+    @Option(help: "What to look for: faces, plates, or faces,plates.") var detect = "faces"
+    @Option(help: "Plate region (any, us, eu, br): formats used to repair and rank reads.") var region = "any"
     @Option(help: "Analysed frames per second of video (every frame is still decoded).") var fps: Double = 5
     @Flag(help: "One JSON object per face, then a summary object.") var json = false
     @OptionGroup var detector: DetectorOptions
 
+    private var kinds: Set<String> { Set(detect.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+
     func validate() throws {
         guard fps > 0 else { throw ValidationError("--fps must be greater than 0") }
+        guard !kinds.isEmpty, kinds.isSubset(of: ["faces", "plates"]) else {
+            throw ValidationError("--detect must be faces, plates or faces,plates")
+        }
+        guard PlateRegion.builtIn[region] != nil else {
+            throw ValidationError("--region must be one of \(PlateRegion.builtIn.keys.sorted().joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
+        if kinds.contains("plates") { try await scanPlates() }
+        if kinds.contains("faces") { try await scanFaces() }
+    }
+
+    /// One JSON line (or row) per plate read: file, t, box, text, confidence, region, match, distance.
+    private func scanPlates() async throws {
+        let database = try open(common)
+        let entries = try wrap { try database.plateEntries(watchlists: watchlist.isEmpty ? nil : watchlist) }
+        let plateRegion = try PlateRegion.named(region)
+        let settings = PlateSettings(region: region)
+        let scanner = PlateScanner(analyzer: try wrap { try PlateAnalyzer(settings: settings) },
+                                   ranker: PlateRanker(region: plateRegion, minConfidence: settings.minConfidence),
+                                   matcher: PlateMatcher(entries), fps: fps)
+        if !json { print(Output.table(["FILE", "T(s)", "BOX", "PLATE", "CONF", "MATCH", "EDITS"], [])) }
+        var failed = false, reads = 0, matches = 0
+        for file in files {
+            let stats = await scanner.scan(file: file) { sighting in
+                print(json ? Output.jsonLine(Self.fields(sighting)) : Self.row(sighting))
+            }
+            reads += stats.plates
+            matches += stats.matches
+            if let error = stats.error {
+                Output.error("vigil: \(error)")
+                failed = true
+            }
+        }
+        if !json { print("\n\(files.count) file(s): \(reads) plate read(s), \(matches) alerting match(es)") }
+        if failed { throw ExitCode.failure }
+    }
+
+    static func fields(_ s: PlateSighting) -> [(String, Any?)] {
+        let r = s.reading
+        return [("file", s.file), ("t", s.time), ("frame", s.frameIndex), ("box", r.box.array), ("text", r.text),
+                ("raw", r.candidate.text), ("confidence", r.confidence), ("region", r.region), ("format", r.format),
+                ("repairs", r.repairs),
+                ("match", s.match.map { m in
+                    [("plate", m.entry.plate), ("label", m.entry.label), ("watchlist", m.entry.watchlist),
+                     ("mode", m.entry.mode.rawValue), ("max_edits", m.entry.maxEdits)] as [(String, Any?)]
+                }),
+                ("distance", s.match?.distance), ("alert", s.match?.alerts ?? false)]
+    }
+
+    static func row(_ s: PlateSighting) -> String {
+        let match = s.match.map { "\($0.entry.plate) (\($0.entry.watchlist), \($0.entry.mode.rawValue))" } ?? "-"
+        return [(s.file as NSString).lastPathComponent, String(format: "%.2f", s.time),
+                s.reading.box.array.map(String.init).joined(separator: ","), s.reading.text,
+                Output.number(s.reading.confidence, digits: 2), match, s.match.map { "\($0.distance)" } ?? "-"]
+            .joined(separator: "  ")
+    }
+
+    private func scanFaces() async throws {
         let database = try open(common)
         let enrolled = try wrap { try database.faceEnrolments(watchlists: watchlist.isEmpty ? nil : watchlist) }
         let settings = try detector.settings()

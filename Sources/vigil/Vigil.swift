@@ -6,8 +6,13 @@ import Logging
 struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
-        abstract: "Real-time video surveillance: face watchlists, scanning, alerts.",
-        subcommands: [RunCommand.self, StatusCommand.self, WatchlistCommand.self, ScanCommand.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, BenchCommand.self])
+        abstract: "Real-time video surveillance: face and plate watchlists, scanning, alerts.",
+        subcommands: [RunCommand.self, StatusCommand.self, WatchlistCommand.self, ScanCommand.self, PlatesCommand.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, BenchCommand.self])
+
+    static func main() async {
+        OpenMP.limitThreads()
+        await main(nil)
+    }
 }
 
 /// Options every command that touches the database or models shares.

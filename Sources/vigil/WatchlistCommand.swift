@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilCore
+import VigilPlates
 import VigilScan
 import VigilStore
 import VigilVision
@@ -8,20 +9,73 @@ import VigilVision
 struct WatchlistCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchlist",
-        abstract: "Create, fill, list and remove face watchlists (every change is audit-logged).",
-        subcommands: [Create.self, Enroll.self, List.self, Remove.self, Import.self, Audit.self])
+        abstract: "Create, fill, list and remove face and plate watchlists (every change is audit-logged).",
+        subcommands: [Create.self, Enroll.self, AddPlate.self, ImportPlates.self, List.self, Remove.self, Import.self, Audit.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an empty watchlist.")
+        static let configuration = CommandConfiguration(abstract: "Create an empty face or plate watchlist.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Watchlist name.") var name: String
-        @Option(help: "Match threshold: Euclidean distance between encodings; lower is stricter.")
+        @Option(help: "face or plate.") var kind = "face"
+        @Option(help: "Faces: match threshold, Euclidean distance between encodings; lower is stricter.")
         var threshold: Double = 0.6
+        @Option(help: "Plates: deny (a match alerts) or allow (a match never alerts).") var mode = "deny"
+        @Option(help: "Plates: edits (insertions, deletions, substitutions) a read may differ by.") var maxEdits = 1
+        @Option(help: "Plates: region whose formats entries must fit (any, us, eu, br).") var region = "any"
+
+        func validate() throws {
+            guard ["face", "plate"].contains(kind) else { throw ValidationError("--kind must be face or plate") }
+            guard PlateListMode(rawValue: mode) != nil else { throw ValidationError("--mode must be deny or allow") }
+        }
 
         func run() async throws {
             let database = try open(common)
-            let list = try wrap { try database.createWatchlist(name: name, threshold: threshold, actor: AuditActor.current()) }
-            print("created watchlist \(list.name) (threshold \(list.threshold))")
+            if kind == "plate" {
+                let list = try wrap {
+                    try database.createPlateWatchlist(name: name, mode: PlateListMode(rawValue: mode)!, maxEdits: maxEdits,
+                                                      region: region, actor: AuditActor.current())
+                }
+                print("created plate watchlist \(list.name) (\(list.mode ?? mode), max edits \(list.maxEdits ?? maxEdits), region \(list.region ?? region))")
+            } else {
+                let list = try wrap { try database.createWatchlist(name: name, threshold: threshold, actor: AuditActor.current()) }
+                print("created watchlist \(list.name) (threshold \(list.threshold))")
+            }
+        }
+    }
+
+    struct AddPlate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-plate",
+            abstract: "Add a plate to a plate watchlist (spaces and dashes are dropped; ? and * are wildcards).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Watchlist name.") var name: String
+        @Argument(help: "Plate, e.g. ABC1234, or a pattern such as ABC12?? or *1234.") var plate: String
+        @Option(help: "Why this plate is on the list.") var label: String?
+
+        func run() async throws {
+            let database = try open(common)
+            let (entry, created) = try wrap {
+                try database.addPlate(watchlist: name, plate: plate, label: label, actor: AuditActor.current())
+            }
+            print("\(created ? "added" : "updated") plate \(entry.plate) on \(name)")
+        }
+    }
+
+    struct ImportPlates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-plates",
+            abstract: "Import plates from a CSV file (columns plate[,label]; header optional), all or nothing.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Watchlist name.") var name: String
+        @Argument(help: "CSV file.") var file: String
+
+        func run() async throws {
+            let rows = try wrap { try PlateCSV.rows(file: file).map { PlateRow(line: $0.line, plate: $0.plate, label: $0.label) } }
+            let database = try open(common)
+            let outcome = try wrap {
+                try database.importPlates(watchlist: name, rows: rows, source: file, actor: AuditActor.current())
+            }
+            print("imported \(file) into \(name): \(outcome.added.count) added, \(outcome.updated.count) updated, \(outcome.unchanged.count) unchanged")
         }
     }
 
@@ -69,19 +123,36 @@ struct WatchlistCommand: AsyncParsableCommand {
                 } else if lists.isEmpty {
                     print("no watchlists")
                 } else {
-                    print(Output.table(["NAME", "KIND", "THRESHOLD", "SUBJECTS", "IMAGES"], lists.map {
-                        [$0.name, $0.kind, Output.number($0.threshold, digits: 2), "\($0.subjects)", "\($0.enrolments)"]
+                    print(Output.table(["NAME", "KIND", "THRESHOLD", "SUBJECTS", "IMAGES", "PLATES", "MODE"], lists.map {
+                        $0.kind == "plate"
+                            ? [$0.name, $0.kind, "\($0.maxEdits ?? 0) edit(s)", "-", "-", "\($0.plates ?? 0)", "\($0.mode ?? "")/\($0.region ?? "")"]
+                            : [$0.name, $0.kind, Output.number($0.threshold, digits: 2), "\($0.subjects)", "\($0.enrolments)", "-", "-"]
                     }))
                 }
             }
         }
 
         private func fields(_ list: WatchlistSummary) -> [(String, Any?)] {
-            [("name", list.name), ("kind", list.kind), ("threshold", list.threshold), ("subjects", list.subjects),
-             ("enrolments", list.enrolments), ("created_at", list.createdAt)]
+            list.kind == "plate"
+                ? [("name", list.name), ("kind", list.kind), ("mode", list.mode), ("max_edits", list.maxEdits),
+                   ("region", list.region), ("plates", list.plates), ("created_at", list.createdAt)]
+                : [("name", list.name), ("kind", list.kind), ("threshold", list.threshold), ("subjects", list.subjects),
+                   ("enrolments", list.enrolments), ("created_at", list.createdAt)]
         }
 
         private func printDetail(_ detail: WatchlistDetail) {
+            if detail.watchlist.kind == "plate" {
+                if json {
+                    print(Output.jsonLine(fields(detail.watchlist) + [("plate_list", detail.plates.map { entry in
+                        [("plate", entry.plate), ("label", entry.label), ("wildcard", entry.wildcard)] as [(String, Any?)]
+                    })]))
+                    return
+                }
+                let list = detail.watchlist
+                print("\(list.name): \(detail.plates.count) plate(s), \(list.mode ?? "") list, max edits \(list.maxEdits ?? 0), region \(list.region ?? "")")
+                print(Output.table(["PLATE", "LABEL"], detail.plates.map { [$0.plate, $0.label ?? ""] }))
+                return
+            }
             if json {
                 print(Output.jsonLine(fields(detail.watchlist) + [("subject_list", detail.subjects.map { subject in
                     [("id", subject.id), ("name", subject.name), ("notes", subject.notes),
@@ -98,14 +169,18 @@ struct WatchlistCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove a watchlist, or one subject of it, with their face encodings.")
+            abstract: "Remove a watchlist, one subject of it (with their face encodings) or one plate.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Watchlist name.") var name: String
         @Option(help: "Remove only this subject.") var subject: String?
+        @Option(help: "Remove only this plate.") var plate: String?
 
         func run() async throws {
             let database = try open(common)
-            if let subject {
+            if let plate {
+                try wrap { try database.removePlate(watchlist: name, plate: plate, actor: AuditActor.current()) }
+                print("removed plate \(plate) from \(name)")
+            } else if let subject {
                 try wrap { try database.removeSubject(watchlist: name, subject: subject, actor: AuditActor.current()) }
                 print("removed subject \(subject) from \(name)")
             } else {

@@ -122,6 +122,42 @@ import VigilStore
         #expect(audit.map(\.action).prefix(2) == ["watchlist.remove", "watchlist.create"] && audit.first?.actor == "api:operator-desk")
     }
 
+    @Test func plateWatchlistsAndEntriesOverTheAPI() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await app().test(.router) { client in
+            let send = { (method: HTTPRequest.Method, uri: String, body: String?, role: Role) in
+                try await client.execute(uri: uri, method: method, headers: headers(role, json: body != nil),
+                                         body: body.map { ByteBuffer(string: $0) })
+            }
+            let created = try await send(.post, "/v1/watchlists", #"{"name":"stolen","kind":"plate","region":"br","max_edits":1}"#, .operator)
+            #expect(created.status == .created && Self.text(created).contains("\"mode\":\"deny\""), "\(Self.text(created))")
+            #expect(try await send(.post, "/v1/watchlists", #"{"name":"p2","kind":"car"}"#, .operator).status == .badRequest)
+            #expect(try await send(.post, "/v1/watchlists", #"{"name":"p2","kind":"plate","max_edits":7}"#, .operator).status == .badRequest)
+            let added = try await send(.post, "/v1/watchlists/stolen/plates", #"{"plate":"abc-1234","label":"reported"}"#, .operator)
+            #expect(added.status == .created && Self.text(added).contains("\"plate\":\"ABC1234\""))
+            #expect(try await send(.post, "/v1/watchlists/stolen/plates", #"{"plate":"ABC1234","label":"seen again"}"#, .operator).status == .ok)
+            let cases: [(String, HTTPResponse.Status, String)] = [
+                (#"{"plate":""}"#, .badRequest, "plate is empty"),
+                (#"{"plate":"AB#1234"}"#, .badRequest, "outside the br alphabet"),
+                (#"{"plate":"AB12345"}"#, .badRequest, "fits no br format"),
+                (#"{"label":"x"}"#, .badRequest, "missing field 'plate'"),
+            ]
+            for (body, status, message) in cases {
+                let response = try await send(.post, "/v1/watchlists/stolen/plates", body, .operator)
+                #expect(response.status == status && Self.text(response).contains(message), "\(body): \(Self.text(response))")
+            }
+            #expect(try await send(.post, "/v1/watchlists/stolen/plates", #"{"plate":"ABC1234"}"#, .viewer).status == .forbidden)
+            _ = try await send(.post, "/v1/watchlists", #"{"name":"faces"}"#, .operator)
+            #expect(try await send(.post, "/v1/watchlists/faces/plates", #"{"plate":"ABC1234"}"#, .operator).status == .conflict)
+            let detail = try await send(.get, "/v1/watchlists/stolen", nil, .viewer)
+            #expect(Self.text(detail).contains("\"label\":\"seen again\"") && Self.text(detail).contains("\"plates\":1"))
+            #expect(try await send(.delete, "/v1/watchlists/stolen/plates/ABC1234", nil, .operator).status == .noContent)
+            #expect(try await send(.delete, "/v1/watchlists/stolen/plates/ABC1234", nil, .operator).status == .notFound)
+        }
+        let actions = try database.auditLog(watchlist: "stolen").map(\.action)
+        #expect(actions == ["plate.remove", "plate.update", "plate.add", "watchlist.create"])
+    }
+
     @Test(.enabled(if: Fixtures.sharedDataUsable))
     func enrolmentByUploadUsesTheCLIsChecks() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -62,7 +62,7 @@ import VigilCore
         _ = try write("vigil.yaml", "workers: 1\n")
         let camera = directory.appendingPathComponent("cameras/c.yaml").path
         let cases: [(String, String)] = [
-            ("id: c\nurl: rtsp://h/x\nanalyse_fsp: 5\n", "c.yaml:3: analyse_fsp: unknown key (known keys: id, name, url, roi, enabled, loop, analyse_fps, detect, face, watchlists, cooldown, reconnect)"),
+            ("id: c\nurl: rtsp://h/x\nanalyse_fsp: 5\n", "c.yaml:3: analyse_fsp: unknown key (known keys: id, name, url, roi, enabled, loop, analyse_fps, detect, face, plates, watchlists, cooldown, reconnect)"),
             ("id: c\nurl: rtsp://h/x\nanalyse_fps: fast\n", "c.yaml:3: analyse_fps: expected a number, got 'fast'"),
             ("id: c\nurl: rtsp://h/x\nanalyse_fps: 0\n", "c.yaml:3: analyse_fps: 0 is out of range 0.1...60"),
             ("id: c\nurl: rtsp://h/x\nface:\n  min_neigbors: 3\n", "c.yaml:4: face.min_neigbors: unknown key (known keys: strategy, cascade, scale_factor, min_neighbors, min_size, max_side)"),
@@ -71,6 +71,10 @@ import VigilCore
             ("id: c\nurl: missing.mp4\n", "c.yaml:2: url: file \(directory.appendingPathComponent("cameras/missing.mp4").path) does not exist"),
             ("id: c\n", "c.yaml:1: url: is required"),
             ("id: c\nurl: rtsp://h/x\ndetect: [faces, cars]\n", "c.yaml:3: detect: unknown detection 'cars' (expected faces or plates)"),
+            ("id: c\nurl: rtsp://h/x\nplates:\n  region: mars\n", "c.yaml:4: plates.region: unknown plate region 'mars' (expected any, br, eu, us)"),
+            ("id: c\nurl: rtsp://h/x\nplates:\n  votes: 0\n", "c.yaml:4: plates.votes: 0 is out of range 1...50"),
+            ("id: c\nurl: rtsp://h/x\nplates:\n  min_chars: 6\n  max_chars: 5\n", "c.yaml:5: plates.max_chars: must not be less than min_chars (6)"),
+            ("id: c\nurl: rtsp://h/x\nplates:\n  regoin: br\n", "c.yaml:4: plates.regoin: unknown key (known keys: region, work_width, close_width, close_height, coarse_pass, min_aspect, max_aspect, min_area, max_area, max_angle, threshold_offset, min_chars, max_chars, max_reads, min_confidence, votes)"),
             ("id: c\nurl: rtsp://h/x\nroi: [[0, 0], [10, 0]]\n", "c.yaml:3: roi: expected a polygon: a list of at least 3 [x, y] points"),
             ("id: c\nurl: rtsp://h/x\nreconnect:\n  initial: 10\n  max: 5\n", "c.yaml:5: reconnect.max: must not be less than initial (10.0)"),
             ("id: c\nurl: rtsp://h/x\nenabled: maybe\n", "c.yaml:3: enabled: expected true or false, got 'maybe'"),
@@ -103,7 +107,8 @@ import VigilCore
         let demo = Fixtures.packageRoot.appendingPathComponent(".demo/demo.mp4").path
         try #require(FileManager.default.fileExists(atPath: demo), "run scripts/setup.sh first")
         let config = try DaemonConfig.load(path: nil, camerasDirectory: Fixtures.packageRoot.appendingPathComponent("cameras").path)
-        #expect(config.cameras.map(\.id) == ["demo", "lobby"])
-        #expect(config.cameras[1].roi?.count == 4 && config.cameras[1].enabled == false)
+        #expect(config.cameras.map(\.id) == ["demo", "gate", "lobby"])
+        #expect(config.cameras[2].roi?.count == 4 && config.cameras[2].enabled == false)
+        #expect(config.cameras[1].detect == [.plates] && config.cameras[1].plates.region == "eu" && config.cameras[1].plates.votes == 3)
     }
 }

@@ -113,6 +113,72 @@ const char *vg_encoder_last_error(const vg_encoder *encoder);
 int vg_encode_faces(vg_encoder *encoder, const vg_image *image, const vg_rect *faces, int32_t count,
                     vg_face_encoding *out);
 
+/* ------------------------------------------------------------------ plates */
+
+typedef struct vg_plate_reader vg_plate_reader;
+
+/** Longest plate text a read carries. */
+#define VG_PLATE_TEXT 16
+
+/**
+ * The contour procedure's parameters. Sizes are at `work_width`, so one set
+ * works on every camera resolution; vg_plate_default_params gives values
+ * tuned on the shared plate sets (see the README's plate section).
+ */
+typedef struct {
+    int32_t work_width;       /* the frame is resized to this width before localisation */
+    int32_t blur;             /* Gaussian kernel side */
+    int32_t close_width;      /* morphological closing kernel (joins a plate's vertical edges) */
+    int32_t close_height;
+    int32_t coarse;           /* 1 = a second pass with a kernel twice as large (big plates) */
+    double min_aspect;        /* long side / short side of a candidate */
+    double max_aspect;
+    double min_area;          /* candidate area as a fraction of the frame */
+    double max_area;
+    double max_angle;         /* degrees from horizontal */
+    int32_t crop_height;      /* deskewed crops are normalised to this height */
+    double threshold_offset;  /* adaptive threshold constant on the value channel */
+    double char_min_height;   /* character height as a fraction of the crop */
+    double char_max_height;
+    int32_t min_chars;        /* fewer segmented characters: not a plate */
+    int32_t max_chars;
+    double max_gap;           /* a gap wider than this many character heights ends the row */
+    double plate_height;      /* plate height in character heights (reported box) */
+    double plate_width;       /* fraction of the plate's width the character row spans */
+    int32_t max_reads;        /* candidates read by OCR per frame, most plausible first */
+    int32_t ocr_char_height;  /* characters are scaled to this height for Tesseract */
+} vg_plate_params;
+
+/** One candidate read: where it is, the characters segmented, and what OCR made of them. */
+typedef struct {
+    vg_rect box;          /* the plate candidate, axis-aligned, source pixels */
+    vg_rect row;          /* the character row inside it */
+    float angle;          /* deskew angle, degrees */
+    int32_t char_count;   /* characters segmented */
+    int32_t length;       /* characters read */
+    char text[VG_PLATE_TEXT + 1];
+    float confidence[VG_PLATE_TEXT]; /* per character, 0-1 */
+    float mean_confidence;
+    float plausibility;   /* segmentation's own ranking: regular rows of 5-8 characters spanning the plate score higher */
+} vg_plate_read;
+
+vg_plate_params vg_plate_default_params(void);
+
+/** Loads Tesseract's LSTM `eng` model from `tessdata_dir` (NULL = Tesseract's default). */
+vg_plate_reader *vg_plate_reader_create(const char *tessdata_dir, const vg_plate_params *params, char *error,
+                                        size_t error_len);
+void vg_plate_reader_destroy(vg_plate_reader *reader);
+/** One reader serves cameras with different settings (one call at a time). */
+void vg_plate_reader_set_params(vg_plate_reader *reader, const vg_plate_params *params);
+const char *vg_plate_reader_last_error(const vg_plate_reader *reader);
+
+/** Localises, segments and reads plates in a frame; most plausible candidates first. */
+int vg_plate_read_frame(vg_plate_reader *reader, const vg_image *image, vg_plate_read *out, int32_t capacity,
+                        int32_t *count);
+
+/** Segments and reads an image that is already one plate (a crop). */
+int vg_plate_read_crop(vg_plate_reader *reader, const vg_image *image, vg_plate_read *out);
+
 /* ---------------------------------------------------------------- evidence */
 
 /**

@@ -155,7 +155,8 @@ function render(alert, fresh) {
     $(".ack", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/acknowledge`, null));
     $(".confirm", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/verdict`, "confirmed"));
     $(".reject", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/verdict`, "rejected"));
-    authImage($(".enrolled", card), alert.enrolment_image_url);
+    if (alert.enrolment_image_url) authImage($(".enrolled", card), alert.enrolment_image_url);
+    else $(".enrolled", card).hidden = true;
   }
   if (fresh) { card.classList.remove("new"); void card.offsetWidth; card.classList.add("new"); }
   if (isNew || fresh) authImage($(".crop", card), alert.crop_url);
@@ -163,7 +164,9 @@ function render(alert, fresh) {
   $(".where", card).textContent = `${alert.camera} · watchlist ${alert.watchlist} · seen ${alert.count}×`;
   const meter = $("meter", card);
   meter.value = alert.distance; meter.high = alert.threshold; meter.max = Math.max(1, alert.threshold * 1.5);
-  $(".distance", card).textContent = `distance ${alert.distance.toFixed(3)} ≤ threshold ${alert.threshold} (best ${alert.best_distance.toFixed(3)})`;
+  $(".distance", card).textContent = alert.kind === "plate"
+    ? `read ${alert.plate_text} · ${alert.distance} edit(s) ≤ ${alert.threshold} from ${alert.subject_id} · OCR confidence ${(alert.plate_confidence ?? 0).toFixed(2)}`
+    : `distance ${alert.distance.toFixed(3)} ≤ threshold ${alert.threshold} (best ${alert.best_distance.toFixed(3)})`;
   $(".when", card).textContent = `${new Date(alert.first_seen).toLocaleTimeString()} – ${new Date(alert.last_seen).toLocaleTimeString()}`;
   const reviewText = $(".review", card);
   reviewText.className = `review ${alert.verdict || ""}`;
@@ -194,7 +197,9 @@ async function loadWatchlists() {
     const watchlists = await api("/v1/watchlists");
     list.replaceChildren(...watchlists.map((w) => {
       const item = document.createElement("li");
-      item.textContent = `${w.name} — ${w.subjects} subjects, ${w.enrolments} photos, threshold ${w.threshold}`;
+      item.textContent = w.kind === "plate"
+        ? `${w.name} — ${w.plates} plates, ${w.mode}-list, max ${w.max_edits} edit(s), region ${w.region}`
+        : `${w.name} — ${w.subjects} subjects, ${w.enrolments} photos, threshold ${w.threshold}`;
       item.dataset.name = w.name;
       item.classList.toggle("selected", w.name === selected);
       item.addEventListener("click", () => openWatchlist(w.name));
@@ -210,7 +215,31 @@ async function openWatchlist(name) {
     const detail = await api(`/v1/watchlists/${encodeURIComponent(name)}`);
     $("#watchlist-detail").hidden = false;
     $("#detail-title").textContent = detail.watchlist.name;
-    $("#detail-meta").textContent = `threshold ${detail.watchlist.threshold} (lower is stricter) · created ${new Date(detail.watchlist.created_at).toLocaleString()}`;
+    const w = detail.watchlist, isPlate = w.kind === "plate";
+    $("#detail-meta").textContent = (isPlate
+      ? `${w.mode}-list of plates (${w.mode === "allow" ? "a match never alerts" : "a match alerts"}) · max ${w.max_edits} edit(s) · region ${w.region}`
+      : `threshold ${w.threshold} (lower is stricter)`) + ` · created ${new Date(w.created_at).toLocaleString()}`;
+    $("#face-section").hidden = isPlate;
+    $("#plate-section").hidden = !isPlate;
+    $("#plates tbody").replaceChildren(...detail.plates.map((p) => {
+      const row = document.createElement("tr");
+      row.innerHTML = "<td></td><td></td><td></td>";
+      row.cells[0].textContent = p.plate;
+      row.cells[1].textContent = p.label || "";
+      if (me.role !== "viewer") {
+        const remove = document.createElement("button");
+        remove.textContent = "Remove";
+        remove.className = "danger";
+        remove.addEventListener("click", async () => {
+          if (!confirm(`Remove ${p.plate} from ${name}?`)) return;
+          try { await api(`/v1/watchlists/${encodeURIComponent(name)}/plates/${encodeURIComponent(p.plate)}`, { method: "DELETE" }); }
+          catch (error) { $("#plate-result").textContent = error.message; }
+          openWatchlist(name); loadWatchlists();
+        });
+        row.cells[2].append(remove);
+      }
+      return row;
+    }));
     $("#subjects tbody").replaceChildren(...detail.subjects.map((s) => {
       const row = document.createElement("tr");
       row.innerHTML = "<td></td><td></td><td></td><td></td>";
@@ -238,14 +267,40 @@ $("#create-watchlist").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   try {
-    await api("/v1/watchlists", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: form.name.value.trim(), threshold: Number(form.threshold.value) }) });
+    const body = form.kind.value === "plate"
+      ? { name: form.name.value.trim(), kind: "plate", mode: form.mode.value, region: form.region.value }
+      : { name: form.name.value.trim(), threshold: Number(form.threshold.value) };
+    await api("/v1/watchlists", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     $("#watchlist-error").textContent = "";
     const name = form.name.value.trim();
     form.reset();
     await loadWatchlists();
     openWatchlist(name);
   } catch (error) { $("#watchlist-error").textContent = error.message; }
+});
+
+$("#create-watchlist").kind.addEventListener("change", (event) => {
+  const plate = event.target.value === "plate", form = event.target.form;
+  form.threshold.hidden = plate;
+  form.mode.hidden = !plate;
+  form.region.hidden = !plate;
+});
+
+$("#add-plate").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target, result = $("#plate-result");
+  result.className = "";
+  try {
+    const entry = await api(`/v1/watchlists/${encodeURIComponent(selected)}/plates`, { method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ plate: form.plate.value, label: form.label.value || null }) });
+    result.textContent = `${entry.plate} is on ${selected}`;
+    form.reset();
+    openWatchlist(selected); loadWatchlists();
+  } catch (error) {
+    result.className = "error";
+    result.textContent = error.message;
+  }
 });
 
 $("#enrol").addEventListener("submit", async (event) => {
