@@ -8,6 +8,8 @@ import PackageDescription
 /// - `CVision`: the only C++ in the tree; an `extern "C"` API of opaque handles
 ///   over OpenCV (Haar cascades, plate contours) and dlib (HOG detector, landmarks, ResNet encoder),
 ///   and Tesseract (plate OCR).
+/// - `CFFTW`: system library over FFTW3 (double precision), for EEG spectra.
+/// - `VigilEEG`: EDF/EDF+/BDF/BDF+ reading, Welch spectra, band powers and features (no vision code).
 /// - `VigilCore`: value types shared by every module (boxes, encodings, frames).
 /// - `VigilMedia`: FFmpeg decoding into owned frames.
 /// - `VigilVision`: face detection strategies and encoding, on a serial queue per handle.
@@ -71,7 +73,13 @@ let package = Package(
                 .linkedLibrary("stdc++"),
             ]
         ),
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
         .target(name: "VigilCore"),
+        .target(name: "VigilEEG", dependencies: ["CFFTW"]),
         .target(name: "VigilMedia", dependencies: [
             "CFFmpeg", "VigilCore",
             .product(name: "Logging", package: "swift-log"),
@@ -128,12 +136,12 @@ let package = Package(
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilDaemon", "VigilHooks",
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

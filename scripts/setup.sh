@@ -10,6 +10,8 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           libopenblas-dev liblapack-dev opencv-data ffmpeg pkg-config
           # Plate OCR: libtesseract (LSTM engine) and its English model (tessdata_fast, A-Z 0-9).
           libtesseract-dev tesseract-ocr-eng
+          # EEG spectra: FFTW3.
+          libfftw3-dev
           # A real RTSP server for the daemon's tests (scripts/rtsp_server.py).
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad
@@ -49,12 +51,14 @@ else
   echo "setup: models verified against models/manifest.sha256"
 fi
 
-# API test tools from PyPI, in their own venv (never at test time): schemathesis fuzzes the served OpenAPI
-# document; selenium drives Debian's chromium through Debian's chromedriver (nothing is downloaded at test time).
-if ! .build-tools/venv/bin/schemathesis --version >/dev/null 2>&1 || ! .build-tools/venv/bin/python -c "import selenium" 2>/dev/null; then
-  echo "setup: installing schemathesis 4.32.5 and selenium 4.27.1 into .build-tools/venv"
+# Test tools from PyPI, in their own venv (never at test time): schemathesis fuzzes the served OpenAPI
+# document; selenium drives Debian's chromium through Debian's chromedriver; pyedflib and scipy are the
+# independent reference for EEG band powers (nothing is downloaded at test time).
+if ! .build-tools/venv/bin/schemathesis --version >/dev/null 2>&1 \
+   || ! .build-tools/venv/bin/python -c "import selenium, scipy, pyedflib" 2>/dev/null; then
+  echo "setup: installing schemathesis, selenium, numpy, scipy and pyedflib into .build-tools/venv"
   python3 -m venv .build-tools/venv
-  .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5" "selenium==4.27.1"
+  .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5" "selenium==4.27.1" "numpy==2.1.3" "scipy==1.14.1" "pyedflib==0.1.38"
 fi
 
 # Demo media: face_recognition 1.3.0's sdist ships public test photos (Obama, Biden).

@@ -179,6 +179,17 @@ int vg_plate_read_frame(vg_plate_reader *reader, const vg_image *image, vg_plate
 /** Segments and reads an image that is already one plate (a crop). */
 int vg_plate_read_crop(vg_plate_reader *reader, const vg_image *image, vg_plate_read *out);
 
+/* -------------------------------------------------------------------- plots */
+
+/**
+ * Writes a PNG of `series` spectra (log density against frequency, up to
+ * `max_frequency` Hz) with `bands` shaded and named. `densities` holds
+ * `series` rows of `bins` values; `band_edges` holds low,high pairs.
+ */
+int vg_plot_spectra(const char *path, const char *title, const double *frequencies, int32_t bins, const double *densities,
+                    const char *const *labels, int32_t series, const double *band_edges, const char *const *band_names,
+                    int32_t bands, double max_frequency, char *error, size_t error_len);
+
 /* ---------------------------------------------------------------- evidence */
 
 /**

@@ -1,0 +1,40 @@
+import CVision
+
+/// Writes spectra as a PNG through CVision (OpenCV drawing): for `vigil eeg plot`.
+public enum SpectrumPlot {
+    public struct Series: Sendable {
+        public var label: String
+        public var density: [Double]
+
+        public init(label: String, density: [Double]) {
+            self.label = label
+            self.density = density
+        }
+    }
+
+    /// `frequencies` is the shared grid; every series has one density per frequency.
+    public static func write(path: String, title: String, frequencies: [Double], series: [Series],
+                             bands: [(name: String, low: Double, high: Double)], maxFrequency: Double) throws {
+        guard !series.isEmpty, series.allSatisfy({ $0.density.count == frequencies.count }) else {
+            throw VisionError.native(operation: "spectrum plot", message: "every series needs one value per frequency")
+        }
+        let densities = series.flatMap(\.density)
+        let edges = bands.flatMap { [$0.low, $0.high] }
+        var error = [CChar](repeating: 0, count: 256)
+        let status = withCStrings(series.map(\.label)) { labels in
+            withCStrings(bands.map(\.name)) { names in
+                vg_plot_spectra(path, title, frequencies, Int32(frequencies.count), densities, labels, Int32(series.count),
+                                edges, names, Int32(bands.count), maxFrequency, &error, error.count)
+            }
+        }
+        try NativeStatus.check(status, "spectrum plot", message: NativeStatus.errorText(error))
+    }
+
+    private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { UnsafePointer($0) })
+    }
+}
+
+import Foundation

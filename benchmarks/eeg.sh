@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# EEG analysis benchmark (not part of the test suite): seconds to read and analyse
+# (all EEG channels, Welch 2 s / 50%, five bands) the 64-channel eegmmidb file and
+# the 600 s generator file with `vigil eeg bands` (release build), and the same
+# analysis with pyedflib + scipy.signal.welch (scripts/eeg_reference.py) in the same
+# run; best of RUNS, and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${VIGIL_SHARED_DATA:-../shared/data}/eeg
+runs=${RUNS:-5}
+python=.build-tools/venv/bin/python
+swift build -c release --product vigil 2>&1 | tail -n 1
+vigil=$(swift build -c release --show-bin-path)/vigil
+best() { # command... -> best wall seconds over $runs runs
+  local best=999999
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N)
+    best=$(python3 -c "print(min($best, $end - $start))")
+  done
+  echo "$best"
+}
+for file in physionet_eegmmidb_S001R01_eyes_open.edf pyedflib_test_generator.edf physionet_eegmat_Subject00_1_rest.edf; do
+  ours=$(best "$vigil" eeg bands "$data/$file" --json)
+  peer=$(best "$python" scripts/eeg_reference.py "$data/$file")
+  python3 -c "print(f'$file: vigil {$ours:.3f} s, pyedflib+scipy {$peer:.3f} s (process start included for both), ratio vigil/peer {$ours / $peer:.2f}')"
+done
