@@ -66,6 +66,7 @@ let package = Package(
                 .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_objdetect"),
                 .linkedLibrary("opencv_imgcodecs"),
+                .linkedLibrary("opencv_ml"),
                 .linkedLibrary("dlib"),
                 .linkedLibrary("tesseract"),
                 .linkedLibrary("blas"),

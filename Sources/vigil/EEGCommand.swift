@@ -8,7 +8,7 @@ struct EEGCommand: AsyncParsableCommand {
         commandName: "eeg",
         abstract: "EEG recordings (EDF, EDF+, BDF, BDF+): header, channels, band powers.",
         discussion: "Band powers are decision support with their method stated, never a verdict.",
-        subcommands: [Info.self, Bands.self, Plot.self])
+        subcommands: [Info.self, Bands.self, Plot.self, Features.self, Train.self, Score.self])
 
     struct Plot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

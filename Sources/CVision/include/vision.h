@@ -179,6 +179,21 @@ int vg_plate_read_frame(vg_plate_reader *reader, const vg_image *image, vg_plate
 /** Segments and reads an image that is already one plate (a crop). */
 int vg_plate_read_crop(vg_plate_reader *reader, const vg_image *image, vg_plate_read *out);
 
+/* ------------------------------------------------------------------- forest */
+
+typedef struct vg_forest vg_forest;
+
+/** Trains an OpenCV random forest on `rows` x `columns` features with integer class labels (deterministic). */
+vg_forest *vg_forest_train(const float *features, const int32_t *labels, int32_t rows, int32_t columns, int32_t trees,
+                           int32_t max_depth, char *error, size_t error_len);
+vg_forest *vg_forest_load(const char *path, char *error, size_t error_len);
+int vg_forest_save(vg_forest *forest, const char *path);
+/** Share of trees voting for each of `classes` (labels as trained), for one sample. */
+int vg_forest_probabilities(vg_forest *forest, const float *features, int32_t columns, const int32_t *classes,
+                            int32_t class_count, float *out);
+const char *vg_forest_last_error(const vg_forest *forest);
+void vg_forest_destroy(vg_forest *forest);
+
 /* -------------------------------------------------------------------- plots */
 
 /**
