@@ -16,6 +16,8 @@ public struct APIEnvironment: Sendable {
     /// Uploaded enrolment photos are kept here (they are the evidence an alert points back to).
     public var uploads: String
     public var enroller: (any FaceEnrolling)?
+    /// Set when the daemon runs `services: [eeg]`; the `/v1/eeg/*` routes answer 404 otherwise.
+    public var eeg: (any EEGService)?
     /// Wakes the hook dispatcher after an operator re-queues deliveries.
     public var requeued: @Sendable () -> Void
     /// True once the daemon's services are running (`/readyz`).

@@ -15,6 +15,7 @@ struct Routes: Sendable {
         addAlerts(group)
         addHooks(group)
         addTokens(group)
+        addEEG(group)
         group.get("me") { _, context -> TokenView in
             try context.require(.viewer)
             return TokenView(context.token!)

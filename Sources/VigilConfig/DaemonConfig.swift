@@ -18,6 +18,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var delivery = DeliveryPolicy()
     /// The HTTP API and web page (`api:`).
     public var api = APIConfig()
+    /// Secondary services loaded into the daemon (`services: [eeg]`).
+    public var services: [String] = []
+    /// Where `vigil eeg train` saved the EEG models the API scores with (`eeg_models:`).
+    public var eegModels = "models/eeg"
 
     /// Loads `vigil.yaml` (optional: defaults apply when `path` is nil) and every
     /// `*.yaml` in its cameras folder. Relative paths resolve against the config's folder.
@@ -57,13 +61,21 @@ public struct DaemonConfig: Sendable, Equatable {
             }
             if var section = try root.mapping("delivery") { try config.delivery.read(&section) }
             if var section = try root.mapping("api") { try config.api.read(&section) }
+            if let values = try root.strings("services") {
+                for value in values where value != "eeg" {
+                    throw root.error("services", "unknown service '\(value)' (expected eeg)")
+                }
+                config.services = values
+            }
+            if let value = try root.string("eeg_models") { config.eegModels = value }
             try root.finish(known: ["database", "snapshots", "workers", "log_level", "models", "cameras",
-                                    "snapshot_retention_days", "defaults", "hooks", "delivery", "api"])
+                                    "snapshot_retention_days", "defaults", "hooks", "delivery", "api", "services", "eeg_models"])
         }
         config.database = resolve(config.database, base)
         config.snapshots = resolve(config.snapshots, base)
         config.models = config.models.map { resolve($0, base) }
         config.api.uploads = resolve(config.api.uploads, base)
+        config.eegModels = resolve(config.eegModels, base)
         config.camerasDirectory = resolve(override ?? config.camerasDirectory, base)
         config.cameras = try loadCameras(directory: config.camerasDirectory, defaults: defaults)
         return config

@@ -268,6 +268,57 @@ import VigilStore
         #expect(try database.auditLog().prefix(2).map(\.action) == ["token.revoke", "token.create"])
     }
 
+    /// `/v1/eeg/*` (services: [eeg]): analysis and scoring of an upload, with the CLI's messages.
+    @Test(.enabled(if: Fixtures.sharedDataUsable))
+    func eegAnalysisAndScoringByUpload() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let generator = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.shared("eeg/pyedflib_test_generator.edf")))
+        let rest = try Fixtures.shared("eeg/physionet_eegmat_Subject00_1_rest.edf"), open = try Fixtures.shared("eeg/physionet_eegmmidb_S001R01_eyes_open.edf")
+        let models = directory.appendingPathComponent("models").path
+        let a = try Run.vigil(["eeg", "features", rest, "--label", "rest", "--header"], database: directory.appendingPathComponent("x.sqlite"))
+        let b = try Run.vigil(["eeg", "features", open, "--label", "eyes_open"], database: directory.appendingPathComponent("x.sqlite"))
+        let csv = directory.appendingPathComponent("epochs.csv")
+        try (a.stdout + b.stdout).write(to: csv, atomically: true, encoding: .utf8)
+        #expect(try Run.vigil(["eeg", "train", csv.path, "--out", "openrest", "--model-dir", models], database: directory.appendingPathComponent("x.sqlite")).status == 0)
+
+        func post(_ app: some ApplicationProtocol, _ path: String, _ file: (String, Data)?, _ fields: [String: String]) async throws -> (HTTPResponse.Status, String) {
+            let (body, type) = Self.multipart(files: file.map { [$0] } ?? [], fields: fields, part: "file")
+            var request = headers(.viewer)
+            request[.contentType] = type
+            let sent = request
+            return try await app.test(.router) { client in
+                let response = try await client.execute(uri: path, method: .post, headers: sent, body: ByteBuffer(bytes: body))
+                return (response.status, Self.text(response))
+            }
+        }
+        // Without `services: [eeg]` the routes say how to enable them.
+        let off = try await post(app(), "/v1/eeg/analyze", ("g.edf", generator), [:])
+        #expect(off.0 == .notFound && off.1.contains("services: [eeg]"))
+
+        var environment = APIEnvironment(uploads: directory.path)
+        environment.eeg = DaemonEEG(models: models)
+        let on = Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment))
+        let analysed = try await post(on, "/v1/eeg/analyze", ("g.edf", generator), ["channels": "sine 15 Hz", "epoch": "300"])
+        #expect(analysed.0 == .ok && analysed.1.contains("\"channel\":\"sine 15 Hz\"") && analysed.1.contains("\"peak\":15"), "\(analysed.1.prefix(300))")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(analysed.1.utf8)) as? [String: Any])
+        #expect((object["channels"] as? [Any])?.count == 2 && object["format"] as? String == "EDF+")
+        let truncated = try await post(on, "/v1/eeg/analyze", ("cut.edf", generator.prefix(50_000)), [:])
+        #expect(truncated.0 == .unprocessableContent && truncated.1.contains("cut.edf: number of data records"), "\(truncated.1)")
+        #expect(try await post(on, "/v1/eeg/analyze", nil, ["epoch": "4"]).1.contains("no 'file' part"))
+        #expect(try await post(on, "/v1/eeg/analyze", ("g.edf", generator), ["epoch": "soon"]).0 == .badRequest)
+        let unknown = try await post(on, "/v1/eeg/analyze", ("g.edf", generator), ["channels": "Cz"])
+        #expect(unknown.0 == .unprocessableContent && unknown.1.contains("no channel 'Cz'"))
+
+        let scored = try await post(on, "/v1/eeg/score", ("open.edf", try Data(contentsOf: URL(fileURLWithPath: open))), ["model": "openrest"])
+        #expect(scored.0 == .ok, "\(scored.1.prefix(300))")
+        let score = try #require(try JSONSerialization.jsonObject(with: Data(scored.1.utf8)) as? [String: Any])
+        #expect(((score["mean_probabilities"] as? [String: Double])?["eyes_open"] ?? 0) > 0.9)
+        #expect((score["validation"] as? [String: Any])?["accuracy"] != nil && (score["note"] as? String)?.contains("Decision support") == true)
+        let missing = try await post(on, "/v1/eeg/score", ("g.edf", generator), ["model": "nothing"])
+        #expect(missing.0 == .notFound && missing.1.contains("no model 'nothing'"))
+        #expect(try await post(on, "/v1/eeg/score", ("g.edf", generator), [:]).0 == .badRequest)
+    }
+
     @Test func repeatedFailedAuthenticationIsRateLimited() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = APIEnvironment(uploads: directory.path)
@@ -282,14 +333,14 @@ import VigilStore
         }
     }
 
-    static func multipart(files: [(String, Data)], fields: [String: String]) -> (Data, String) {
+    static func multipart(files: [(String, Data)], fields: [String: String], part: String = "image") -> (Data, String) {
         let boundary = "vigil-test-\(UUID().uuidString)"
         var body = Data()
         for (name, value) in fields {
             body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
         for (filename, data) in files {
-            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
             body += data + Data("\r\n".utf8)
         }
         body += Data("--\(boundary)--\r\n".utf8)

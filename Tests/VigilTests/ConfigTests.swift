@@ -96,7 +96,7 @@ import VigilCore
         _ = try write("vigil.yaml", "workers: 0\n")
         expectError("vigil.yaml:1: workers: 0 is out of range 1...64")
         _ = try write("vigil.yaml", "databse: x.sqlite\n")
-        expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, defaults, hooks, delivery, api)")
+        expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, defaults, hooks, delivery, api, services, eeg_models)")
         _ = try write("vigil.yaml", "workers: [1\n")
         do { _ = try load(); Issue.record("malformed YAML accepted") } catch { #expect("\(error)".contains("vigil.yaml: not valid YAML")) }
     }
