@@ -106,6 +106,24 @@ struct EEGTests {
                      restAlpha, occipital.map { String(format: "%.2f", $0) }.joined(separator: "/"), mean(open, "alpha"), mean(open, "delta")))
     }
 
+    /// The optional preprocessing: a 50 Hz notch removes the mains tone; a 1-40 Hz band-pass keeps alpha.
+    @Test func notchAndBandPassDoWhatTheySay() throws {
+        let edf = try file("pyedflib_test_generator.edf")
+        let bands = [Band("alpha", 8, 13), Band("mains", 45, 55)]
+        func power(_ channel: String, _ pre: Preprocessing) throws -> BandPowers {
+            try analyse(edf) { $0.channels = [channel]; $0.bands = bands; $0.preprocessing = pre }[0].powers
+        }
+        let raw = try power("sine 50 Hz", Preprocessing())
+        let notched = try power("sine 50 Hz", Preprocessing(notch: 50))
+        let passed = try power("sine 50 Hz", Preprocessing(bandPass: [1, 40]))
+        #expect(notched.absolute["mains"]! < raw.absolute["mains"]! / 1000, "notch: \(raw.absolute["mains"]!) -> \(notched.absolute["mains"]!)")
+        #expect(passed.absolute["mains"]! < raw.absolute["mains"]! / 5, "band-pass: \(passed.absolute["mains"]!)")
+        let alpha = try power("sine 8.5 Hz", Preprocessing(notch: 50, bandPass: [1, 40]))
+        let untouched = try power("sine 8.5 Hz", Preprocessing())
+        #expect(abs(alpha.absolute["alpha"]! / untouched.absolute["alpha"]! - 1) < 0.02)
+        #expect(throws: EEGError.self) { try power("sine 8.5 Hz", Preprocessing(notch: 150)) }
+    }
+
     @Test func edgeCaseFilesReadCorrectly() throws {
         let duplicate = try file("mne_duplicate_channel_labels.edf")
         #expect(duplicate.signals.filter { $0.kind != .annotations }.map(\.label) == ["EEG F1-Ref", "EEG F2-Ref", "EEG F1-Ref"])
