@@ -84,6 +84,7 @@ struct EEGCommand: AsyncParsableCommand {
         @Option(help: "Band-pass low,high in Hz.") var bandPass: String?
         @Flag(help: "One JSON object per channel and epoch.") var json = false
         @Flag(help: "CSV with a header row.") var csv = false
+        @Flag(help: "Print the seconds spent reading and analysing on stderr (for benchmarks).") var timing = false
 
         func run() async throws {
             var settings = EEGAnalysis.Settings()
@@ -99,8 +100,10 @@ struct EEGCommand: AsyncParsableCommand {
                 guard pass?.count == 2 else { throw ValidationError("--band-pass expects low,high in Hz") }
             }
             settings.preprocessing = Preprocessing(notch: notch, bandPass: pass)
+            let started = Date()
             let edf = try wrap { try EDFFile(path: file) }
             let results = try wrap { try EEGAnalysis(settings: settings).run(edf) }
+            if timing { Output.error(String(format: "read+analysis %.4f s", Date().timeIntervalSince(started))) }
             let names = settings.bands.map(\.name)
             if json {
                 for r in results { print(Output.jsonLine(Self.fields(r, names))) }
