@@ -439,7 +439,8 @@ extern "C" int vg_plate_read_crop(vg_plate_reader *reader, const vg_image *image
     }
     return vigil::guarded(reader->last_error, [&]() -> int {
         const cv::Mat frame = vigil::borrow(*image);
-        // The whole image is the plate: a centred rectangle with no margin to deskew.
+        // The whole image is the plate: a centred, unrotated candidate; segment()'s margins reach
+        // past the image's edges, which getRectSubPix fills by replicating the border.
         const cv::RotatedRect plate(cv::Point2f(frame.cols / 2.0f, frame.rows / 2.0f),
                                     cv::Size2f(frame.cols / 1.12f, frame.rows / 1.5f), 0);
         Segmented s;

@@ -64,6 +64,14 @@ final class AlertSink: @unchecked Sendable {
         queue.async { self.record(event) }
     }
 
+    /// What follows every committed alert, face or plate: wake the hooks, count it, and delete
+    /// the evidence files a better sighting replaced.
+    private func afterCommit(camera: Int, _ outcome: AlertOutcome) {
+        committed()
+        metrics?.alert(camera: camera, isNew: outcome.isNew)
+        for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
+    }
+
     /// Waits until every submitted event is committed.
     func flush() {
         queue.sync {}
@@ -81,9 +89,7 @@ final class AlertSink: @unchecked Sendable {
                 cameraID: event.cameraID, match: event.decision.entry, distance: event.decision.distance,
                 trackID: event.decision.trackID, box: event.box, sharpness: Double(event.sharpness), seenAt: event.capturedAt,
                 snapshotPath: files?.0, cropPath: files?.1), cooldown: event.cooldown, routes: routes)
-            committed()
-            metrics?.alert(camera: event.camera, isNew: outcome.isNew)
-            for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
+            afterCommit(camera: event.camera, outcome)
             let latency = Date().timeIntervalSince(event.capturedAt)
             let alert = outcome.alert
             logger.notice(outcome.isNew ? "alert" : "alert updated", metadata: [
@@ -107,9 +113,7 @@ final class AlertSink: @unchecked Sendable {
             let outcome = try database.recordPlateMatch(PlateMatchEvidence(
                 cameraID: event.cameraID, match: event.match, text: event.text, confidence: event.confidence, box: event.box,
                 seenAt: event.capturedAt, snapshotPath: files.0, cropPath: files.1), cooldown: event.cooldown, routes: routes)
-            committed()
-            metrics?.alert(camera: event.camera, isNew: outcome.isNew)
-            for file in outcome.replacedFiles { try? FileManager.default.removeItem(atPath: file) }
+            afterCommit(camera: event.camera, outcome)
             let alert = outcome.alert
             logger.notice(outcome.isNew ? "plate alert" : "plate alert updated", metadata: [
                 "alert.id": "\(alert.id ?? 0)", "plate": "\(event.text)", "entry": "\(event.match.entry.plate)",

@@ -33,7 +33,7 @@ public struct DaemonEEG: EEGService {
         let store = self.store
         return try await onQueue {
             let (card, forestPath) = try store.load(model, version: version)
-            let forest = try Forest(path: forestPath, classes: card.classes.count)
+            let forest = try Forest(path: forestPath)
             let epochs = try EpochFeatures.epochs(try EDFFile(path: path), seconds: epochSeconds)
             var mean = [Double](repeating: 0, count: card.classes.count)
             let scored = try epochs.map { e -> EEGScoreView.EpochScore in

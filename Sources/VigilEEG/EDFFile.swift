@@ -63,6 +63,16 @@ public struct EDFFile: Sendable {
         try self.init(data: data, path: path)
     }
 
+    /// Samples per second, refused when implausible (a tiny record duration would make it overflow later).
+    private static func rate(_ samples: Int, _ duration: Double, name: String, path: String) throws -> Double {
+        guard duration > 0 else { return 0 }
+        let rate = Double(samples) / duration
+        guard rate.isFinite, rate <= 1_000_000 else {
+            throw EEGError.field(path, "\(name) sample rate", "\(samples) samples per \(duration) s record is over 1 MHz")
+        }
+        return rate
+    }
+
     public init(data: Data, path: String) throws {
         let bytes = [UInt8](data)
         let header = HeaderReader(bytes: bytes, path: path)
@@ -128,22 +138,31 @@ public struct EDFFile: Sendable {
                 label: label, transducer: try header.text(column(16, 80)(i), 80, "\(name) transducer type"), unit: unit,
                 physicalMin: physicalMin, physicalMax: physicalMax, digitalMin: digitalMin, digitalMax: digitalMax,
                 prefilter: try header.text(column(136, 80)(i), 80, "\(name) prefiltering"), samplesPerRecord: samples,
-                sampleRate: recordDuration > 0 ? Double(samples) / recordDuration : 0,
-                kind: ChannelKind(label: label, unit: unit, plus: plus), samples: []))
+                sampleRate: try Self.rate(samples, recordDuration, name: "\(name) (\(label))", path: path),
+                kind: ChannelKind(label: label, unit: unit), samples: []))
         }
         let sampleBytes = isBDF ? 3 : 2
-        let recordBytes = signals.reduce(0) { $0 + $1.samplesPerRecord } * sampleBytes
+        // Header numbers are untrusted: products that overflow are refused, never trapped on.
+        let (recordSamples, tooMany) = signals.reduce((0, false)) { acc, s in
+            let (sum, overflow) = acc.0.addingReportingOverflow(s.samplesPerRecord)
+            return (sum, acc.1 || overflow)
+        }
+        let (recordBytes, tooLarge) = recordSamples.multipliedReportingOverflow(by: sampleBytes)
+        guard !tooMany, !tooLarge else {
+            throw EEGError.field(path, "number of samples in each data record", "the record size overflows")
+        }
         let available = bytes.count - headerBytes
         if records == -1 {
             // Allowed while recording; the size decides.
             records = available / recordBytes
         }
         guard records >= 0 else { throw EEGError.field(path, "number of data records", "must be -1 or more, found \(records)") }
-        guard records * recordBytes <= available else {
+        let (dataBytes, overflow) = records.multipliedReportingOverflow(by: recordBytes)
+        guard !overflow, dataBytes <= available else {
             throw EEGError.field(path, "number of data records", "says \(records) records of \(recordBytes) bytes, but the file holds \(available) bytes of data (\(available / recordBytes) whole records): truncated")
         }
-        if records * recordBytes != available {
-            throw EEGError.field(path, "number of data records", "says \(records) records of \(recordBytes) bytes (\(records * recordBytes)), but the file holds \(available) bytes of data")
+        if dataBytes != available {
+            throw EEGError.field(path, "number of data records", "says \(records) records of \(recordBytes) bytes (\(dataBytes)), but the file holds \(available) bytes of data")
         }
         guard recordDuration > 0 || signals.allSatisfy({ $0.kind == .annotations }) else {
             throw EEGError.field(path, "duration of a data record", "is 0 for a file with signals")
@@ -194,7 +213,7 @@ public struct EDFFile: Sendable {
 public enum ChannelKind: String, Sendable, Codable {
     case eeg, trigger, ecg, eog, emg, respiration, annotations, other
 
-    init(label: String, unit: String, plus: Bool) {
+    init(label: String, unit: String) {
         let l = label.lowercased()
         if l == "edf annotations" || l == "bdf annotations" { self = .annotations; return }
         if l.hasPrefix("status") || l.contains("trigger") || l.hasPrefix("stim") || l.hasPrefix("sti ") || l == "sti 014" { self = .trigger; return }

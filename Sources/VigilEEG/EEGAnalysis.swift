@@ -34,29 +34,14 @@ public struct EEGAnalysis: Sendable {
     }
 
     public func run(_ file: EDFFile) throws -> [ChannelResult] {
-        let chosen: [EDFFile.Signal]
-        if let names = settings.channels {
-            chosen = try names.map { name in
-                guard let signal = file.signals.first(where: { $0.label == name }) else {
-                    throw EEGError.setting("--channels", "no channel '\(name)' in \(file.path) (channels: \(file.signals.map(\.label).joined(separator: ", ")))")
-                }
-                guard signal.kind != .annotations else { throw EEGError.setting("--channels", "'\(name)' holds annotations, not samples") }
-                return signal
-            }
-        } else {
-            chosen = file.eegSignals
+        if let epoch = settings.epoch, epoch < settings.welch.segmentSeconds {
+            throw EEGError.setting("--epoch", "\(epoch) s is shorter than the \(settings.welch.segmentSeconds) s Welch segment")
         }
-        guard !chosen.isEmpty else { throw EEGError.setting("channels", "\(file.path) has no EEG channel; name some with --channels") }
         var results: [ChannelResult] = []
-        for signal in chosen {
-            let scale = settings.microvolts ? (signal.microvoltsPerUnit ?? 1) : 1
-            let unit = settings.microvolts && signal.microvoltsPerUnit != nil ? "uV" : signal.unit
-            var x = scale == 1 ? signal.samples : signal.samples.map { $0 * scale }
-            x = try settings.preprocessing.apply(x, sampleRate: signal.sampleRate)
-            let epochSamples = settings.epoch.map { max(1, Int(($0 * signal.sampleRate).rounded())) } ?? x.count
-            if let epoch = settings.epoch, epoch < settings.welch.segmentSeconds {
-                throw EEGError.setting("--epoch", "\(epoch) s is shorter than the \(settings.welch.segmentSeconds) s Welch segment")
-            }
+        for signal in try chosenSignals(file) {
+            let (x, unit) = try prepared(signal)
+            // Computed in Double and clamped before converting: an epoch longer than the signal is the signal.
+            let epochSamples = max(1, settings.epoch.map { Int(min(Double(x.count), ($0 * signal.sampleRate).rounded())) } ?? x.count)
             var start = 0
             while start + epochSamples <= x.count {
                 let spectrum = try settings.welch.spectrum(Array(x[start..<start + epochSamples]), sampleRate: signal.sampleRate)
@@ -70,18 +55,41 @@ public struct EEGAnalysis: Sendable {
         return results
     }
 
+    /// The channels named in the settings (each must exist and hold samples), or every EEG channel.
+    private func chosenSignals(_ file: EDFFile) throws -> [EDFFile.Signal] {
+        let chosen: [EDFFile.Signal]
+        if let names = settings.channels {
+            chosen = try names.map { name in
+                guard let signal = file.signals.first(where: { $0.label == name }) else {
+                    throw EEGError.setting("--channels", "no channel '\(name)' in \(file.path) (channels: \(file.signals.map(\.label).joined(separator: ", ")))")
+                }
+                guard signal.kind != .annotations else { throw EEGError.setting("--channels", "'\(name)' holds annotations, not samples") }
+                return signal
+            }
+        } else {
+            chosen = file.eegSignals
+        }
+        guard !chosen.isEmpty else { throw EEGError.setting("channels", "\(file.path) has no EEG channel; name some with --channels") }
+        return chosen
+    }
+
+    /// A channel's samples in µV (when its unit is a voltage and `microvolts` is set), preprocessed.
+    private func prepared(_ signal: EDFFile.Signal) throws -> (samples: [Double], unit: String) {
+        let scale = settings.microvolts ? (signal.microvoltsPerUnit ?? 1) : 1
+        let unit = settings.microvolts && signal.microvoltsPerUnit != nil ? "uV" : signal.unit
+        let x = scale == 1 ? signal.samples : signal.samples.map { $0 * scale }
+        return (try settings.preprocessing.apply(x, sampleRate: signal.sampleRate), unit)
+    }
+
     /// Mean spectrum per scalp region (frontal, central, temporal, parietal, occipital; other
     /// labels each on their own, at most 8 curves), on the shared grid of 1/segment Hz.
     public func regionSpectra(_ file: EDFFile, maxFrequency: Double) throws -> (frequencies: [Double], regions: [(String, [Double])]) {
-        let chosen = settings.channels.map { names in file.signals.filter { names.contains($0.label) } } ?? file.eegSignals
-        guard !chosen.isEmpty else { throw EEGError.setting("channels", "\(file.path) has no EEG channel to plot") }
+        let chosen = try chosenSignals(file)
         let resolution = 1 / settings.welch.segmentSeconds
         let bins = Int(maxFrequency / resolution) + 1
         var sums: [String: [Double]] = [:], counts: [String: Int] = [:], order: [String] = []
         for signal in chosen {
-            let scale = settings.microvolts ? (signal.microvoltsPerUnit ?? 1) : 1
-            let x = try settings.preprocessing.apply(signal.samples.map { $0 * scale }, sampleRate: signal.sampleRate)
-            let spectrum = try settings.welch.spectrum(x, sampleRate: signal.sampleRate)
+            let spectrum = try settings.welch.spectrum(try prepared(signal).samples, sampleRate: signal.sampleRate)
             let region = Self.region(signal.label)
             if sums[region] == nil {
                 guard order.count < 8 else { continue }

@@ -39,7 +39,7 @@ public struct Welch: Sendable, Equatable {
     public func spectrum(_ x: [Double], sampleRate fs: Double) throws -> Spectrum {
         guard fs > 0 else { throw EEGError.setting("sample rate", "must be greater than 0 Hz") }
         guard overlap >= 0, overlap < 1 else { throw EEGError.setting("overlap", "must be in 0..<1, found \(overlap)") }
-        let n = min(x.count, max(8, Int((segmentSeconds * fs).rounded())))
+        let n = Int(min(Double(x.count), max(8, (segmentSeconds * fs).rounded())))
         guard x.count >= 8 else { throw EEGError.setting("signal", "has \(x.count) samples: too short for a spectrum") }
         let step = max(1, n - Int((Double(n) * overlap).rounded()))
         let window: [Double] = (0..<n).map { i in

@@ -1,6 +1,19 @@
 import Foundation
 import VigilCore
 
+/// One row of a plate import, with the line it came from (for errors).
+public struct PlateRow: Sendable, Equatable {
+    public var line: Int
+    public var plate: String
+    public var label: String?
+
+    public init(line: Int, plate: String, label: String?) {
+        self.line = line
+        self.plate = plate
+        self.label = label
+    }
+}
+
 /// Reads a plate import file: `plate[,label]` per line, an optional header
 /// naming the columns. Rows are only parsed here; the watchlist's region
 /// checks each plate when it is imported (errors name `file:line` either way).
@@ -9,7 +22,7 @@ public enum PlateCSV {
         public var description: String
     }
 
-    public static func rows(file: String) throws -> [(line: Int, plate: String, label: String?)] {
+    public static func rows(file: String) throws -> [PlateRow] {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw Failure(description: "\(file): cannot read the file")
         }
@@ -34,7 +47,7 @@ public enum PlateCSV {
                 throw Failure(description: "\(file):\(record.line): expected plate[,label], found \(record.fields.count) field(s); nothing was imported")
             }
             let label = labelColumn.flatMap { $0 < record.fields.count ? record.fields[$0] : nil }
-            return (record.line, record.fields[plateColumn], label)
+            return PlateRow(line: record.line, plate: record.fields[plateColumn], label: label)
         }
     }
 }

@@ -74,19 +74,20 @@ public struct PlateMatcher: Sendable {
     public static func editDistance(_ a: String, _ b: String, limit: Int = PlateText.maxLength * 4) -> Int {
         let a = Array(a), b = Array(b)
         if abs(a.count - b.count) > limit { return limit + 1 }
+        if a.isEmpty || b.isEmpty { return min(max(a.count, b.count), limit + 1) }
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...max(1, a.count) where !a.isEmpty {
+        for i in 1...a.count {
             current[0] = i
-            var rowMin = current[0]
-            for j in 1...max(1, b.count) where !b.isEmpty {
+            var rowMin = i
+            for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
                 rowMin = min(rowMin, current[j])
             }
             if rowMin > limit { return limit + 1 }
             swap(&previous, &current)
         }
-        return a.isEmpty ? b.count : (b.isEmpty ? a.count : previous[b.count])
+        return min(previous[b.count], limit + 1)
     }
 
     /// Edit distance between a text and the closest string the pattern accepts
@@ -96,8 +97,8 @@ public struct PlateMatcher: Sendable {
         // d[i][j]: pattern prefix i against text prefix j.
         var d = [[Int]](repeating: [Int](repeating: Int.max / 2, count: t.count + 1), count: p.count + 1)
         d[0][0] = 0
-        for j in 0...t.count where j > 0 { d[0][j] = j }
-        for i in 1...max(1, p.count) where !p.isEmpty {
+        for j in 0...t.count { d[0][j] = j }
+        for i in stride(from: 1, through: p.count, by: 1) {
             for j in 0...t.count {
                 if p[i - 1] == "*" {
                     d[i][j] = d[i - 1][j]

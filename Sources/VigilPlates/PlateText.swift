@@ -6,10 +6,15 @@ public enum PlateText {
     /// Wildcards in watchlist entries: `?` one character, `*` any run.
     public static let wildcards: Set<Character> = ["?", "*"]
 
-    /// Drops separators and upper-cases; checks the alphabet (and the region's
-    /// formats for plain entries when the region has strict ones).
+    /// Upper-cased with separators (spaces, dashes, dots) dropped: the form entries are stored and looked up in.
+    public static func normalised(_ raw: String) -> String {
+        String(raw.uppercased().filter { !" -.·\t".contains($0) })
+    }
+
+    /// `normalised`, then checked: the alphabet, and the region's formats for
+    /// plain entries when the region has strict ones.
     public static func entry(_ raw: String, region: PlateRegion = .any) throws -> String {
-        let text = String(raw.uppercased().filter { !" -.·\t".contains($0) })
+        let text = normalised(raw)
         guard !text.isEmpty else { throw PlateError.empty }
         guard text.count <= maxLength else { throw PlateError.tooLong(plate: raw, limit: maxLength) }
         let wildcard = text.contains(where: wildcards.contains)

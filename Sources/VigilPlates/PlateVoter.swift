@@ -31,7 +31,6 @@ public final class PlateVoter<Evidence> {
         public var reads: Int
         /// The most confident read (its box and frame are the evidence).
         public var best: PlateReading
-        public var bestTime: Double
         public var evidence: Evidence
     }
 
@@ -39,7 +38,7 @@ public final class PlateVoter<Evidence> {
         var reads: [(reading: PlateReading, time: Double)]
         var lastTime: Double
         var decided: Bool
-        var best: (reading: PlateReading, time: Double, evidence: Evidence)
+        var best: (reading: PlateReading, evidence: Evidence)
     }
 
     public let settings: Settings
@@ -58,10 +57,10 @@ public final class PlateVoter<Evidence> {
                 vehicles[index].reads.append((reading, time))
                 vehicles[index].lastTime = time
                 if reading.confidence > vehicles[index].best.reading.confidence {
-                    vehicles[index].best = (reading, time, evidence)
+                    vehicles[index].best = (reading, evidence)
                 }
             } else {
-                vehicles.append(Vehicle(reads: [(reading, time)], lastTime: time, decided: false, best: (reading, time, evidence)))
+                vehicles.append(Vehicle(reads: [(reading, time)], lastTime: time, decided: false, best: (reading, evidence)))
             }
         }
         for index in vehicles.indices where !vehicles[index].decided && vehicles[index].reads.count >= settings.votes {
@@ -110,6 +109,6 @@ public final class PlateVoter<Evidence> {
         }
         let confidence = majority.map(\.reading.confidence).reduce(0, +) / Double(majority.count)
         return Vote(text: text, confidence: confidence, reads: vehicle.reads.count, best: vehicle.best.reading,
-                    bestTime: vehicle.best.time, evidence: vehicle.best.evidence)
+                    evidence: vehicle.best.evidence)
     }
 }

@@ -25,19 +25,6 @@ public struct PlateEntrySummary: Sendable, Codable, Equatable {
     }
 }
 
-/// One row of a plate import, with the line it came from (for errors).
-public struct PlateRow: Sendable, Equatable {
-    public var line: Int
-    public var plate: String
-    public var label: String?
-
-    public init(line: Int, plate: String, label: String?) {
-        self.line = line
-        self.plate = plate
-        self.label = label
-    }
-}
-
 public struct PlateImportOutcome: Sendable, Equatable {
     public var added: [String]
     public var updated: [String]
@@ -107,10 +94,11 @@ extension VigilDatabase {
     public func importPlates(watchlist: String, rows: [PlateRow], source: String, actor: String) throws -> PlateImportOutcome {
         try write { db in
             let list = try plateList(db, watchlist, operation: "import plates")
+            let region = try Self.region(of: list)
             var checked: [(String, String?)] = [], seen: [String: Int] = [:]
             for row in rows {
                 let text: String
-                do { text = try PlateText.entry(row.plate, region: PlateRegion.named(list.region)) } catch {
+                do { text = try PlateText.entry(row.plate, region: region) } catch {
                     throw StoreError.invalidPlateRow(source: source, line: row.line, reason: "\(error)")
                 }
                 if let first = seen[text] {
@@ -137,7 +125,7 @@ extension VigilDatabase {
     public func removePlate(watchlist: String, plate: String, actor: String) throws {
         try write { db in
             let list = try plateList(db, watchlist, operation: "remove plates")
-            let text = String(plate.uppercased().filter { !" -.".contains($0) })
+            let text = PlateText.normalised(plate)
             guard let record = try PlateEntryRecord.filter(Column("watchlistId") == list.id && Column("plate") == text).fetchOne(db) else {
                 throw StoreError.plateNotFound(watchlist: watchlist, plate: plate)
             }
@@ -219,9 +207,14 @@ extension VigilDatabase {
     }
 
     private static func normalisedPlate(_ plate: String, list: WatchlistRecord) throws -> String {
-        do { return try PlateText.entry(plate, region: PlateRegion.named(list.region)) } catch {
+        let region = try region(of: list)
+        do { return try PlateText.entry(plate, region: region) } catch {
             throw StoreError.invalidPlate("\(error)")
         }
+    }
+
+    private static func region(of list: WatchlistRecord) throws -> PlateRegion {
+        do { return try PlateRegion.named(list.region) } catch { throw StoreError.invalidPlate("\(error)") }
     }
 
     private static func cleanLabel(_ label: String?) throws -> String? {

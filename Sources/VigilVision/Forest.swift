@@ -4,7 +4,6 @@ import CVision
 /// and asked for class probabilities (the share of trees per class).
 public final class Forest {
     private let handle: OpaquePointer
-    public let classes: [Int32]
 
     public init(features: [[Double]], labels: [Int], trees: Int = 100, maxDepth: Int = 8) throws {
         let columns = features.first?.count ?? 0
@@ -15,16 +14,14 @@ public final class Forest {
             throw VisionError.native(operation: "forest training", message: NativeStatus.errorText(error))
         }
         self.handle = handle
-        classes = Array(Set(y)).sorted()
     }
 
-    public init(path: String, classes: Int) throws {
+    public init(path: String) throws {
         var error = [CChar](repeating: 0, count: 256)
         guard let handle = vg_forest_load(path, &error, error.count) else {
             throw VisionError.modelUnreadable(path: path, reason: NativeStatus.errorText(error))
         }
         self.handle = handle
-        self.classes = (0..<Int32(classes)).map { $0 }
     }
 
     deinit { vg_forest_destroy(handle) }

@@ -82,7 +82,7 @@ extension EEGCommand {
 
         func run() async throws {
             let (card, path) = try wrap { try EEGModelStore(directory: modelDir).load(model, version: version) }
-            let forest = try wrap { try Forest(path: path, classes: card.classes.count) }
+            let forest = try wrap { try Forest(path: path) }
             let edf = try wrap { try EDFFile(path: file) }
             let epochs = try wrap { try EpochFeatures.epochs(edf, seconds: epoch) }
             var means = [Double](repeating: 0, count: card.classes.count)

@@ -70,7 +70,7 @@ struct WatchlistCommand: AsyncParsableCommand {
         @Argument(help: "CSV file.") var file: String
 
         func run() async throws {
-            let rows = try wrap { try PlateCSV.rows(file: file).map { PlateRow(line: $0.line, plate: $0.plate, label: $0.label) } }
+            let rows = try wrap { try PlateCSV.rows(file: file) }
             let database = try open(common)
             let outcome = try wrap {
                 try database.importPlates(watchlist: name, rows: rows, source: file, actor: AuditActor.current())

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import VigilPlates
 
 /// `vigil run` reading plates from a camera: votes across frames, deny and allow
 /// lists, and plate alerts with their evidence.
@@ -45,7 +46,8 @@ struct DaemonPlateTests {
         #expect((row[0] as String) == "plate" && (row[1] as String) == "stolen" && (row[2] as String) == "reported stolen")
         let distance: Double = row[5], threshold: Double = row[6]
         #expect(distance <= threshold && threshold == 1)
-        #expect(PlateTextCheck.close(row[3] as String, "AYO9034") && (row[4] as Double) >= 0.5)
+        let read: String = row[3]
+        #expect(read.count == 7 && PlateMatcher.editDistance(read, "AYO9034") <= 1 && (row[4] as Double) >= 0.5)
         #expect(FileManager.default.fileExists(atPath: row[7] as String) && (row[8] as String).hasSuffix("-plate.jpg")
             && FileManager.default.fileExists(atPath: row[8] as String))
         // Sightings within the cooldown fold into the one alert.
@@ -54,11 +56,5 @@ struct DaemonPlateTests {
 
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10)?.status == 0)
-    }
-}
-
-enum PlateTextCheck {
-    static func close(_ a: String, _ b: String) -> Bool {
-        a.count == b.count && zip(a, b).filter { $0 != $1 }.count <= 1
     }
 }

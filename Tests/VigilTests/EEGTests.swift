@@ -197,6 +197,11 @@ struct EEGTests {
             ("short file", { $0.removeLast($0.count - 100) }, "shorter than the 256-byte EDF header"),
             ("not EDF", { field(&$0, 0, 8, "PK") }, "version"),
             ("discontinuous", { field(&$0, 192, 44, "BDF+D") }, "discontinuous recording"),
+            ("huge header numbers", { b in
+                field(&b, 236, 8, "99999999"); field(&b, 244, 8, "99999999")
+                for i in 0..<signals { field(&b, 256 + 216 * signals + i * 8, 8, "99999999") }
+            }, "number of data records: says 99999999 records of 1199999988 bytes"),
+            ("tiny record duration", { field(&$0, 244, 8, "1e-300") }, "sample rate: 500 samples per 1e-300 s record is over 1 MHz"),
         ]
         for (name, change, expected) in cases {
             let outcome = corrupt(change)
