@@ -6,9 +6,12 @@ import PackageDescription
 /// Module map (one responsibility each):
 /// - `CFFmpeg`: system library over libavformat/libavcodec/libswscale/libavutil.
 /// - `CVision`: the only C++ in the tree; an `extern "C"` API of opaque handles
-///   over OpenCV (Haar cascades, plate contours) and dlib (HOG detector, landmarks, ResNet encoder),
+///   over OpenCV (Haar cascades, plate contours, crime k-means/logistic/maps) and dlib (HOG detector, landmarks, ResNet encoder),
 ///   and Tesseract (plate OCR).
 /// - `CFFTW`: system library over FFTW3 (double precision), for EEG spectra.
+/// - `CXGBoost`: system library over XGBoost's C API (gradient boosting, random forests), for crime scoring.
+/// - `VigilCrime`: crime incidents: import mappings, features, models (XGBoost, OpenCV), hotspots,
+///   forecasting, the model registry's lifecycle and drift (no vision code, no camera code).
 /// - `VigilEEG`: EDF/EDF+/BDF/BDF+ reading, Welch spectra, band powers and features (no vision code).
 /// - `VigilCore`: value types shared by every module (boxes, encodings, frames).
 /// - `VigilMedia`: FFmpeg decoding into owned frames.
@@ -75,12 +78,17 @@ let package = Package(
             ]
         ),
         .systemLibrary(
+            name: "CXGBoost",
+            pkgConfig: "xgboost",
+            providers: [.apt(["libxgboost-dev"])]
+        ),
+        .systemLibrary(
             name: "CFFTW",
             pkgConfig: "fftw3",
             providers: [.apt(["libfftw3-dev"])]
         ),
         .target(name: "VigilCore"),
-        .target(name: "VigilEEG", dependencies: ["CFFTW"]),
+        .target(name: "VigilEEG", dependencies: ["CFFTW", "VigilCore"]),
         .target(name: "VigilMedia", dependencies: [
             "CFFmpeg", "VigilCore",
             .product(name: "Logging", package: "swift-log"),
@@ -107,6 +115,11 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "VigilCrime", dependencies: [
+            "CXGBoost", "CVision", "VigilCore", "VigilConfig", "VigilStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources")]),
         .target(name: "VigilHooks", dependencies: [
             "VigilCore", "VigilStore", "VigilConfig",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -128,7 +141,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources")]),
         .target(name: "VigilDaemon", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG", "VigilCrime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -137,12 +150,12 @@ let package = Package(
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilDaemon", "VigilHooks",
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG", "VigilCrime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG", "VigilCrime",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

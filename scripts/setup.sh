@@ -12,6 +12,8 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           libtesseract-dev tesseract-ocr-eng
           # EEG spectra: FFTW3.
           libfftw3-dev
+          # Crime scoring: XGBoost's C API (gradient boosting, random forests).
+          libxgboost-dev
           # A real RTSP server for the daemon's tests (scripts/rtsp_server.py).
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad
@@ -53,12 +55,14 @@ fi
 
 # Test tools from PyPI, in their own venv (never at test time): schemathesis fuzzes the served OpenAPI
 # document; selenium drives Debian's chromium through Debian's chromedriver; pyedflib and scipy are the
-# independent reference for EEG band powers (nothing is downloaded at test time).
+# independent reference for EEG band powers; scikit-learn is the reference for DBSCAN and the crime
+# benchmark's peer (nothing is downloaded at test time).
 if ! .build-tools/venv/bin/schemathesis --version >/dev/null 2>&1 \
-   || ! .build-tools/venv/bin/python -c "import selenium, scipy, pyedflib" 2>/dev/null; then
-  echo "setup: installing schemathesis, selenium, numpy, scipy and pyedflib into .build-tools/venv"
+   || ! .build-tools/venv/bin/python -c "import selenium, scipy, pyedflib, sklearn" 2>/dev/null; then
+  echo "setup: installing schemathesis, selenium, numpy, scipy, pyedflib and scikit-learn into .build-tools/venv"
   python3 -m venv .build-tools/venv
-  .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5" "selenium==4.27.1" "numpy==2.1.3" "scipy==1.14.1" "pyedflib==0.1.38"
+  .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5" "selenium==4.27.1" "numpy==2.1.3" "scipy==1.14.1" "pyedflib==0.1.38" \
+    "scikit-learn==1.5.2"
 fi
 
 # Demo media: face_recognition 1.3.0's sdist ships public test photos (Obama, Biden).

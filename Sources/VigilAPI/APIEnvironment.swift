@@ -18,6 +18,8 @@ public struct APIEnvironment: Sendable {
     public var enroller: (any FaceEnrolling)?
     /// Set when the daemon runs `services: [eeg]`; the `/v1/eeg/*` routes answer 404 otherwise.
     public var eeg: (any EEGService)?
+    /// Set when the daemon runs `services: [crime]`; the `/v1/crime/*` routes answer 404 otherwise.
+    public var crime: (any CrimeService)?
     /// Wakes the hook dispatcher after an operator re-queues deliveries.
     public var requeued: @Sendable () -> Void
     /// True once the daemon's services are running (`/readyz`).

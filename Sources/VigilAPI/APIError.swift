@@ -21,8 +21,8 @@ struct ErrorMapper<Context: RequestContext>: RouterMiddleware {
 
     static func status(_ error: StoreError) -> HTTPResponse.Status {
         switch error {
-        case .watchlistNotFound, .subjectNotFound, .alertNotFound, .deliveryNotFound, .tokenNotFound, .plateNotFound: return .notFound
-        case .watchlistExists, .tokenExists, .wrongKind: return .conflict
+        case .watchlistNotFound, .subjectNotFound, .alertNotFound, .deliveryNotFound, .tokenNotFound, .plateNotFound, .incidentNotFound, .modelNotFound: return .notFound
+        case .watchlistExists, .tokenExists, .wrongKind, .incidentExists, .stageChange: return .conflict
         case .invalidName, .invalidThreshold, .invalidComment, .invalidPlate, .invalidPlateRow, .invalidMaxEdits: return .badRequest
         case .locked: return .serviceUnavailable
         case .cannotOpen, .newerSchema, .database: return .internalServerError

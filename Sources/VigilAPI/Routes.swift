@@ -16,6 +16,7 @@ struct Routes: Sendable {
         addHooks(group)
         addTokens(group)
         addEEG(group)
+        addCrime(group)
         group.get("me") { _, context -> TokenView in
             try context.require(.viewer)
             return TokenView(context.token!)

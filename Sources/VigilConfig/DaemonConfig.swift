@@ -22,6 +22,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var services: [String] = []
     /// Where `vigil eeg train` saved the EEG models the API scores with (`eeg_models:`).
     public var eegModels = "models/eeg"
+    /// The crime service's schedule and drift settings (`crime:`).
+    public var crime = CrimeSettings()
 
     /// Loads `vigil.yaml` (optional: defaults apply when `path` is nil) and every
     /// `*.yaml` in its cameras folder. Relative paths resolve against the config's folder.
@@ -62,14 +64,15 @@ public struct DaemonConfig: Sendable, Equatable {
             if var section = try root.mapping("delivery") { try config.delivery.read(&section) }
             if var section = try root.mapping("api") { try config.api.read(&section) }
             if let values = try root.strings("services") {
-                for value in values where value != "eeg" {
-                    throw root.error("services", "unknown service '\(value)' (expected eeg)")
+                for value in values where !["eeg", "crime"].contains(value) {
+                    throw root.error("services", "unknown service '\(value)' (expected eeg or crime)")
                 }
                 config.services = values
             }
             if let value = try root.string("eeg_models") { config.eegModels = value }
+            if var section = try root.mapping("crime") { try config.crime.read(&section) }
             try root.finish(known: ["database", "snapshots", "workers", "log_level", "models", "cameras",
-                                    "snapshot_retention_days", "defaults", "hooks", "delivery", "api", "services", "eeg_models"])
+                                    "snapshot_retention_days", "defaults", "hooks", "delivery", "api", "services", "eeg_models", "crime"])
         }
         config.database = resolve(config.database, base)
         config.snapshots = resolve(config.snapshots, base)

@@ -4,13 +4,14 @@
 public struct HookFilter: Sendable, Equatable {
     public var watchlists: [String]
     public var cameras: [String]
-    /// Alert kinds: `face`, `plate`.
+    /// Alert kinds: `face`, `plate`, `drift`.
     public var kinds: [String]
-    /// Event types: `alert.created`, `alert.updated`.
+    /// Event types: `alert.created`, `alert.updated`, `crime.drift`.
     public var events: [String]
 
-    public static let eventTypes = ["alert.created", "alert.updated"]
-    public static let alertKinds = ["face", "plate"]
+    /// `crime.drift`: a crime model's inputs drifted (kind `drift`, no camera or watchlist).
+    public static let eventTypes = ["alert.created", "alert.updated", "crime.drift"]
+    public static let alertKinds = ["face", "plate", "drift"]
 
     public init(watchlists: [String] = [], cameras: [String] = [], kinds: [String] = [], events: [String] = []) {
         self.watchlists = watchlists

@@ -57,6 +57,7 @@ struct APIService: Service {
             previews: daemon.previews)
         environment.frameRates = { [metrics = daemon.metrics] in metrics.frameRates }
         if config.services.contains("eeg") { environment.eeg = DaemonEEG(models: config.eegModels) }
+        environment.crime = daemon.crime
         let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment,
                                       limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger

@@ -35,6 +35,8 @@ public final class Daemon: Sendable {
     let sink: AlertSink
     /// Nil when no hook is configured.
     let dispatcher: WebhookDispatcher?
+    /// `services: [crime]`: the API's crime routes and the scheduled retrain.
+    let crime: DaemonCrime?
     let ready = ReadyFlag()
     let metrics: DaemonMetrics
     let previews: PreviewHub
@@ -67,6 +69,8 @@ public final class Daemon: Sendable {
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
         self.dispatcher = dispatcher
+        crime = config.services.contains("crime")
+            ? DaemonCrime(database: database, settings: config.crime, routes: config.hooks.map(\.route), logger: logger) : nil
         let sink = AlertSink(database: database, snapshots: config.snapshots, routes: config.hooks.map(\.route),
                              metrics: metrics, logger: logger, committed: { dispatcher?.notify() })
         self.sink = sink
@@ -84,6 +88,7 @@ public final class Daemon: Sendable {
                                                  "hooks": "\(config.hooks.count)", "database": "\(config.database)"])
         // Services stop in reverse order: cameras, then analysis (which commits its last alerts), then the dispatcher.
         var services: [any Service] = dispatcher.map { [$0] } ?? []
+        if let crime { services.append(CrimeSchedulerService(crime: crime, wake: { [dispatcher] in dispatcher?.notify() })) }
         if config.api.enabled { services.append(APIService(daemon: self)) }
         services += [UpkeepService(daemon: self), AnalysisService(daemon: self)]
         services += cameras.map { CameraService(ingest: $0) }

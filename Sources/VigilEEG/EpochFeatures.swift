@@ -1,3 +1,4 @@
+import VigilCore
 import Foundation
 
 /// Per-epoch features that do not depend on the montage: the EEG channels'
@@ -53,11 +54,7 @@ public struct CrossValidation: Sendable, Codable, Equatable {
         guard folds >= 2, counts.values.allSatisfy({ $0.count >= folds }) else {
             throw EEGError.setting("--folds", "\(folds) folds need at least \(folds) epochs of every class (have \(classNames.enumerated().map { "\($0.element): \(counts[$0.offset]?.count ?? 0)" }.joined(separator: ", ")))")
         }
-        var generator = SplitMix(seed: seed)
-        var fold = [Int](repeating: 0, count: labels.count)
-        for (_, members) in counts.sorted(by: { $0.key < $1.key }) {
-            for (i, index) in members.shuffled(using: &generator).enumerated() { fold[index] = i % folds }
-        }
+        let fold = StratifiedFolds.assign(labels: labels, folds: folds, seed: seed)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classNames.count), count: classNames.count)
         for f in 0..<folds {
             let test = labels.indices.filter { fold[$0] == f }, train = labels.indices.filter { fold[$0] != f }
@@ -76,18 +73,5 @@ public struct CrossValidation: Sendable, Codable, Equatable {
         }
         return CrossValidation(folds: folds, samples: total, accuracy: total > 0 ? Double(correct) / Double(total) : 0,
                                classes: figures, confusion: confusion)
-    }
-}
-
-/// A small seeded generator so folds are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

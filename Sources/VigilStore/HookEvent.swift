@@ -15,6 +15,21 @@ public struct HookEvent: Codable, Sendable, Equatable {
     public var createdAt: String
     public var alert: Payload?
     public var message: String?
+    /// For `crime.drift`: which inputs moved away from the model's training data, and how far.
+    public var drift: Drift?
+
+    /// Population stability index per feature (training vs recent incidents); above
+    /// `threshold` the model is scoring a population it was not trained on.
+    public struct Drift: Codable, Sendable, Equatable {
+        public var model: Int64
+        public var task: String
+        public var version: Int
+        public var threshold: Double
+        public var maxPsi: Double
+        public var recentIncidents: Int
+        public var drifted: [String: Double]
+        public var psi: [String: Double]
+    }
 
     public struct Payload: Codable, Sendable, Equatable {
         public var id: Int64

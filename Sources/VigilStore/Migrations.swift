@@ -167,6 +167,74 @@ enum Migrations {
                 t.add(column: "plateConfidence", .double)
             }
         }
+        migrator.registerMigration("v6-crime") { db in
+            // Crime incidents from exports and the API; (source, sourceID) identifies a report.
+            try db.create(table: "incident") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("source", .text).notNull()
+                t.column("sourceID", .text).notNull()
+                t.column("occurredAt", .datetime).notNull()
+                t.column("latitude", .double).notNull()
+                t.column("longitude", .double).notNull()
+                t.column("area", .text)
+                t.column("category", .text)
+                t.column("code", .text)
+                t.column("premise", .text)
+                t.column("weapon", .text)
+                t.column("victimAge", .integer)
+                t.column("victimSex", .text)
+                t.column("victimDescent", .text)
+                t.column("domestic", .boolean)
+                t.column("severity", .text).check { $0 == nil || ["serious", "other"].contains($0) }
+                t.column("arrest", .boolean)
+                t.column("importedAt", .datetime).notNull()
+                t.column("outcomeAt", .datetime)
+                t.uniqueKey(["source", "sourceID"])
+            }
+            try db.create(index: "incident_time", on: "incident", columns: ["occurredAt"])
+            // The model registry: every training run, with what it was trained on and how it scored.
+            try db.create(table: "crimeModel") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("task", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("algorithm", .text).notNull()
+                t.column("stage", .text).notNull().check { ["staging", "production", "archived"].contains($0) }
+                t.column("dataHash", .text).notNull()
+                t.column("rows", .integer).notNull()
+                t.column("parameters", .text).notNull()
+                t.column("metrics", .text).notNull()
+                t.column("encoder", .text).notNull()
+                t.column("model", .blob).notNull()
+                t.column("leakage", .boolean).notNull()
+                t.column("trainedThrough", .datetime).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("createdBy", .text).notNull()
+                t.column("codeVersion", .text).notNull()
+                t.column("promotedAt", .datetime)
+                t.uniqueKey(["task", "version"])
+            }
+            // At most one production model per task, whatever path changed the stage.
+            try db.execute(sql: "CREATE UNIQUE INDEX crimeModel_production ON crimeModel(task) WHERE stage = 'production'")
+            try db.create(table: "crimeModelEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("crimeModel", onDelete: .cascade).notNull()
+                t.column("action", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("note", .text)
+            }
+            // Drift checks: population stability per feature between a model's training data and recent incidents.
+            try db.create(table: "crimeDrift") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("crimeModel", onDelete: .cascade).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("recent", .integer).notNull()
+                t.column("threshold", .double).notNull()
+                t.column("maxPSI", .double).notNull()
+                t.column("features", .text).notNull()
+                t.column("alerted", .boolean).notNull()
+            }
+        }
         return migrator
     }
 }

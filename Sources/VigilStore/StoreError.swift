@@ -19,6 +19,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidPlateRow(source: String, line: Int, reason: String)
     case plateNotFound(watchlist: String, plate: String)
     case invalidMaxEdits(Int)
+    case incidentExists(source: String, id: String)
+    case incidentNotFound(source: String, id: String)
+    case modelNotFound(Int64)
+    case stageChange(model: Int64, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +40,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "subject '\(subject)' is not in watchlist '\(watchlist)'"
         case .invalidName(let kind, let value):
             return "invalid \(kind) '\(value)': use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit"
+        case .incidentExists(let source, let id):
+            return "incident \(source)/\(id) is already stored"
+        case .incidentNotFound(let source, let id):
+            return "incident \(source)/\(id) does not exist"
+        case .modelNotFound(let id):
+            return "crime model \(id) does not exist (see `vigil crime models`)"
+        case .stageChange(let model, let reason):
+            return "crime model \(model): \(reason)"
         case .invalidThreshold(let value):
             return "invalid threshold \(value): must be greater than 0 and less than 2 (default 0.6; lower is stricter)"
         case .database(let path, let reason):

@@ -205,6 +205,37 @@ int vg_plot_spectra(const char *path, const char *title, const double *frequenci
                     const char *const *labels, int32_t series, const double *band_edges, const char *const *band_names,
                     int32_t bands, double max_frequency, char *error, size_t error_len);
 
+/* -------------------------------------------------------------------- crime */
+
+typedef struct vg_logistic vg_logistic;
+
+/** Trains a binary logistic regression (OpenCV ml, batch gradient descent) on 0/1 labels. */
+vg_logistic *vg_logistic_train(const float *features, const int32_t *labels, int32_t rows, int32_t columns,
+                               int32_t iterations, double learning_rate, double l2, char *error, size_t error_len);
+/** Loads a model from the text vg_logistic_save wrote. */
+vg_logistic *vg_logistic_load(const char *text, char *error, size_t error_len);
+/** Writes the model as OpenCV FileStorage YAML into a malloc'd string the caller frees with vg_free. */
+int vg_logistic_save(vg_logistic *handle, char **out);
+/** P(label 1) for each of `rows` samples. */
+int vg_logistic_probability(vg_logistic *handle, const float *features, int32_t rows, int32_t columns, float *out);
+const char *vg_logistic_last_error(const vg_logistic *handle);
+void vg_logistic_destroy(vg_logistic *handle);
+
+/** k-means (k-means++ seeding from `seed`, best of `attempts`) over `count` 2-D points; `centres` holds k x,y pairs. */
+int vg_kmeans(const float *points, int32_t count, int32_t k, int32_t attempts, uint64_t seed, int32_t *labels,
+              float *centres, char *error, size_t error_len);
+
+/** The convex hull of `count` x,y points, counter-clockwise, into `out` (x,y pairs). */
+int vg_convex_hull(const double *points, int32_t count, double *out, int32_t capacity, int32_t *out_count);
+
+/**
+ * Writes a PNG map: every point coloured by its cluster label (-1 = noise, grey), each
+ * cluster's convex hull, the centres numbered and sized by count, a legend and lat/lon axes.
+ */
+int vg_plot_hotspots(const char *path, const char *title, const double *longitudes, const double *latitudes,
+                     const int32_t *labels, int32_t count, const double *centre_lon, const double *centre_lat,
+                     const int32_t *centre_counts, int32_t clusters, char *error, size_t error_len);
+
 /* ---------------------------------------------------------------- evidence */
 
 /**
