@@ -164,9 +164,9 @@ cv::Scalar cluster_colour(int label) {
 
 extern "C" int vg_plot_hotspots(const char *path, const char *title, const double *longitudes, const double *latitudes,
                                 const int32_t *labels, int32_t count, const double *centre_lon, const double *centre_lat,
-                                const int32_t *centre_counts, int32_t clusters, char *error, size_t error_len) {
+                                const int32_t *centre_ids, const int32_t *centre_counts, int32_t clusters, char *error, size_t error_len) {
     if (path == nullptr || longitudes == nullptr || latitudes == nullptr || labels == nullptr || count < 1 ||
-        (clusters > 0 && (centre_lon == nullptr || centre_lat == nullptr || centre_counts == nullptr))) {
+        (clusters > 0 && (centre_lon == nullptr || centre_lat == nullptr || centre_ids == nullptr || centre_counts == nullptr))) {
         vigil::write_error(error, error_len, "invalid plot arguments");
         return VG_ERR_ARGUMENT;
     }
@@ -219,7 +219,7 @@ extern "C" int vg_plot_hotspots(const char *path, const char *title, const doubl
             const cv::Point at = px(centre_lon[c], centre_lat[c]);
             const int radius = 6 + int(std::sqrt(double(centre_counts[c])) / 2);
             cv::circle(canvas, at, radius, cv::Scalar(0, 0, 0), 2, cv::LINE_AA);
-            cv::putText(canvas, std::to_string(c), at + cv::Point(radius + 3, 5), cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0),
+            cv::putText(canvas, std::to_string(centre_ids[c]), at + cv::Point(radius + 3, 5), cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0),
                         2, cv::LINE_AA);
         }
         // Legend: one line per cluster with its incident count, largest first.
@@ -231,8 +231,8 @@ extern "C" int vg_plot_hotspots(const char *path, const char *title, const doubl
                     cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
         for (int i = 0; i < std::min(clusters, 28); ++i) {
             ly += 28;
-            cv::circle(canvas, cv::Point(left + plot_w + 30, ly - 5), 7, cluster_colour(order[i]), cv::FILLED, cv::LINE_AA);
-            cv::putText(canvas, std::to_string(order[i]) + ": " + std::to_string(centre_counts[order[i]]),
+            cv::circle(canvas, cv::Point(left + plot_w + 30, ly - 5), 7, cluster_colour(centre_ids[order[i]]), cv::FILLED, cv::LINE_AA);
+            cv::putText(canvas, std::to_string(centre_ids[order[i]]) + ": " + std::to_string(centre_counts[order[i]]),
                         cv::Point(left + plot_w + 45, ly), cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
         }
         cv::putText(canvas, title ? title : "", cv::Point(left, 40), cv::FONT_HERSHEY_SIMPLEX, 0.8, cv::Scalar(0, 0, 0), 2,

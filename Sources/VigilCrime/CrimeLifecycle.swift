@@ -37,7 +37,8 @@ public struct CrimeScore: Sendable, Codable, Equatable {
 public final class CrimeLifecycle {
     public let database: VigilDatabase
     let logger: Logger
-    private var loaded: [Int64: Classifier] = [:]
+    /// Models loaded for scoring, by registry id (a registered model never changes).
+    private var loaded: [Int64: (record: CrimeModelRecord, classifier: Classifier, report: TrainingReport)] = [:]
 
     public static let codeVersion = "vigil 0.9 (crime models v1)"
     public static let note = "Decision support, not a verdict: a statistical score from past reports, with the validation figures above. It says nothing certain about this incident or any person."
@@ -106,14 +107,26 @@ public final class CrimeLifecycle {
     }
 
     func classifier(_ record: CrimeModelRecord) throws -> Classifier {
-        if let id = record.id, let cached = loaded[id] { return cached }
+        if let id = record.id, let cached = loaded[id] { return cached.classifier }
+        return try Self.load(record)
+    }
+
+    static func load(_ record: CrimeModelRecord) throws -> Classifier {
         guard let algorithm = Algorithm(rawValue: record.algorithm) else {
             throw CrimeError.noModel("crime model \(record.id ?? 0): unknown algorithm '\(record.algorithm)'")
         }
-        let classifier = try Classifier(algorithm: algorithm, parameters: try JSONDecoder().decode(Hyperparameters.self, from: Data(record.parameters.utf8)),
-                                        encoder: try Self.encoding(of: record).encoder, model: record.model)
-        if let id = record.id { loaded[id] = classifier }
-        return classifier
+        return try Classifier(algorithm: algorithm, parameters: try JSONDecoder().decode(Hyperparameters.self, from: Data(record.parameters.utf8)),
+                              encoder: try Self.encoding(of: record).encoder, model: record.model)
+    }
+
+    /// The task's production model, loaded once per version: a request costs one indexed id lookup.
+    func productionForScoring(_ task: String) throws -> (record: CrimeModelRecord, classifier: Classifier, report: TrainingReport) {
+        guard let id = try database.productionModelID(task: task) else { throw Self.noProduction(task) }
+        if let cached = loaded[id] { return cached }
+        let record = try database.crimeModel(id: id)
+        let entry = (record, try Self.load(record), try Self.report(of: record))
+        loaded = [id: entry] // scoring needs only the current models; old versions are released
+        return entry
     }
 
     /// Metrics of a registered model on the task's current held-out 20%.
@@ -129,28 +142,24 @@ public final class CrimeLifecycle {
 
     /// The fields a score request for `task` must carry (those the production model reads).
     public func requiredFields(task: String) throws -> [String] {
-        try Self.encoding(of: try production(task)).encoder.requiredFields
+        try productionForScoring(task).classifier.encoder.requiredFields
     }
 
     func production(_ task: String) throws -> CrimeModelRecord {
-        guard let record = try database.productionModel(task: task) else {
-            throw CrimeError.noModel("no \(task) model is in production: train one (`vigil crime train --task \(task)`) and promote it (`vigil crime promote ID`)")
-        }
+        guard let record = try database.productionModel(task: task) else { throw Self.noProduction(task) }
         return record
+    }
+
+    static func noProduction(_ task: String) -> CrimeError {
+        .noModel("no \(task) model is in production: train one (`vigil crime train --task \(task)`) and promote it (`vigil crime promote ID`)")
     }
 
     /// Scores one incident JSON with the task's production model.
     public func score(json: Data, task: String) throws -> CrimeScore {
-        let record = try production(task)
-        let classifier = try classifier(record)
+        let (record, classifier, report) = try productionForScoring(task)
         let incident = try IncidentJSON.parse(json, requireID: false, required: classifier.encoder.requiredFields)
-        return try score(incident, record: record, classifier: classifier)
-    }
-
-    func score(_ incident: Incident, record: CrimeModelRecord, classifier: Classifier) throws -> CrimeScore {
         let task = try CrimeTask.named(record.task)
         let p = try classifier.probabilities([incident])[0]
-        let report = try Self.report(of: record)
         return CrimeScore(task: task.name, predicted: p >= 0.5 ? task.positive : task.negative, probability: p,
                           probabilities: [task.positive: p, task.negative: 1 - p],
                           model: .init(id: record.id ?? 0, task: record.task, version: record.version, algorithm: record.algorithm,

@@ -186,10 +186,9 @@ public enum Hotspots {
         let lons = result.points.map(\.longitude), lats = result.points.map(\.latitude)
         let labels = result.labels.map(Int32.init)
         let centreLon = result.hotspots.map(\.longitude), centreLat = result.hotspots.map(\.latitude)
-        let counts = result.hotspots.map { Int32($0.count) }
-        // Labels index the hotspot arrays only when clusters are numbered 0..<n, which both methods guarantee.
+        let counts = result.hotspots.map { Int32($0.count) }, ids = result.hotspots.map { Int32($0.cluster) }
         var error = [CChar](repeating: 0, count: 256)
-        let status = vg_plot_hotspots(path, title, lons, lats, labels, Int32(labels.count), centreLon, centreLat, counts,
+        let status = vg_plot_hotspots(path, title, lons, lats, labels, Int32(labels.count), centreLon, centreLat, ids, counts,
                                       Int32(result.hotspots.count), &error, error.count)
         guard status == Int32(VG_OK) else {
             throw CrimeError.native(operation: "hotspot map", message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

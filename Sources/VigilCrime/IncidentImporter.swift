@@ -82,7 +82,10 @@ public struct IncidentImporter {
     /// Header index per mapped column; an unknown column is an error naming the mapping line.
     private func resolve(header: [String], file: String) throws -> [String: Int] {
         var index: [String: Int] = [:]
-        for (at, name) in header.enumerated() where index[name] == nil { index[name.trimmingCharacters(in: .whitespaces)] = at }
+        for (at, name) in header.enumerated() {
+            let key = name.trimmingCharacters(in: .whitespaces)
+            if index[key] == nil { index[key] = at }
+        }
         for column in mapping.columns where index[column.name] == nil {
             throw CrimeError.data(file: mapping.file, line: column.line,
                                   message: "\(column.key): column '\(column.name)' is not in \(file)'s header (columns: \(header.joined(separator: ", ")))")
@@ -150,9 +153,9 @@ public struct CleaningReport: Sendable, Codable, Equatable {
 }
 
 enum Coordinates {
-    /// (0, 0) is how exports write "unknown"; anything off the globe is a typo.
+    /// 0 is how exports write "unknown" (LA writes 0, 0); anything off the globe is a typo.
     static func plausible(latitude: Double, longitude: Double) -> Bool {
-        latitude.isFinite && longitude.isFinite && abs(latitude) <= 90 && abs(longitude) <= 180 && !(abs(latitude) < 1e-6 && abs(longitude) < 1e-6)
+        latitude.isFinite && longitude.isFinite && abs(latitude) <= 90 && abs(longitude) <= 180
             && abs(latitude) > 1e-6 && abs(longitude) > 1e-6
     }
 }

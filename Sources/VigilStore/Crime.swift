@@ -200,6 +200,11 @@ extension VigilDatabase {
         try read { try CrimeModelRecord.filter(Column("task") == task && Column("stage") == "production").fetchOne($0) }
     }
 
+    /// Only the id: scoring checks it per request and loads a model's bytes once per version.
+    public func productionModelID(task: String) throws -> Int64? {
+        try read { try Int64.fetchOne($0, sql: "SELECT id FROM crimeModel WHERE task = ? AND stage = 'production'", arguments: [task]) }
+    }
+
     public func crimeModelEvents(model id: Int64) throws -> [CrimeModelEvent] {
         try read { try CrimeModelEvent.filter(Column("crimeModelId") == id).order(Column("id")).fetchAll($0) }
     }

@@ -238,7 +238,7 @@ func printReport(_ r: TrainingReport) {
     } else {
         print("forward in time: not measured (the data span less than two weeks)")
     }
-    print(String(format: "trained in %.1f s; data sha256 %@", r.seconds, String(r.dataHash.prefix(16))))
+    print(String(format: "trained in %.1f s (final fit %.2f s); data sha256 %@", r.seconds, r.fitSeconds, String(r.dataHash.prefix(16))))
 }
 
 func printMetrics(_ title: String, _ m: ClassificationMetrics) {

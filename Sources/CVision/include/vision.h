@@ -230,11 +230,11 @@ int vg_convex_hull(const double *points, int32_t count, double *out, int32_t cap
 
 /**
  * Writes a PNG map: every point coloured by its cluster label (-1 = noise, grey), each
- * cluster's convex hull, the centres numbered and sized by count, a legend and lat/lon axes.
+ * cluster's convex hull, the centres labelled with their cluster id and sized by count, a legend and lat/lon axes.
  */
 int vg_plot_hotspots(const char *path, const char *title, const double *longitudes, const double *latitudes,
                      const int32_t *labels, int32_t count, const double *centre_lon, const double *centre_lat,
-                     const int32_t *centre_counts, int32_t clusters, char *error, size_t error_len);
+                     const int32_t *centre_ids, const int32_t *centre_counts, int32_t clusters, char *error, size_t error_len);
 
 /* ---------------------------------------------------------------- evidence */
 
