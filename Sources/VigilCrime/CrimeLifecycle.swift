@@ -40,7 +40,6 @@ public final class CrimeLifecycle {
     /// Models loaded for scoring, by registry id (a registered model never changes).
     private var loaded: [Int64: (record: CrimeModelRecord, classifier: Classifier, report: TrainingReport)] = [:]
 
-    public static let codeVersion = "vigil 0.9 (crime models v1)"
     public static let note = "Decision support, not a verdict: a statistical score from past reports, with the validation figures above. It says nothing certain about this incident or any person."
 
     public init(database: VigilDatabase, logger: Logger) {
@@ -90,7 +89,7 @@ public final class CrimeLifecycle {
             parameters: String(decoding: try encoder.encode(report.parameters), as: UTF8.self),
             metrics: String(decoding: try encoder.encode(report), as: UTF8.self),
             encoder: String(decoding: try encoder.encode(encoding), as: UTF8.self), model: try classifier.serialized(),
-            leakage: report.leakage, trainedThrough: report.trainedThrough, createdBy: actor, codeVersion: Self.codeVersion))
+            leakage: report.leakage, trainedThrough: report.trainedThrough, createdBy: actor, codeVersion: CodeVersion.current))
         logger.info("crime model registered", metadata: ["task": "\(options.task.name)", "version": "\(record.version)",
                                                           "cv.macroF1": "\(report.crossValidation.meanMacroF1)"])
         return (record, report)
