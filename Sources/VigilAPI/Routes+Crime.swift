@@ -62,7 +62,7 @@ extension Routes {
             }
             query.k = try Self.number(q.get("k"), "k", 1...100).map { Int($0) } ?? query.k
             query.seed = try Self.number(q.get("seed"), "seed", 0...1e15).map { UInt64($0) } ?? query.seed
-            query.epsMetres = try Self.number(q.get("eps"), "eps", 1...50_000) ?? query.epsMetres
+            query.epsMetres = try Self.number(q.get("eps"), "eps", 1...2_000) ?? query.epsMetres
             query.minSamples = try Self.number(q.get("min_samples"), "min_samples", 1...10_000).map { Int($0) } ?? query.minSamples
             query.days = try Self.number(q.get("days"), "days", 1...3650).map { Int($0) }
             return Self.json(try await crime.hotspots(query), type: "application/geo+json")

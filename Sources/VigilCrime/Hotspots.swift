@@ -49,7 +49,8 @@ public enum Hotspots {
             guard incidents.count >= k else { throw CrimeError.notEnoughData("k-means with k = \(k) needs at least \(k) incidents (have \(incidents.count))") }
             labels = try kmeans(points, k: k, seed: seed)
         case let .dbscan(eps, minSamples):
-            guard eps > 0, eps <= 50_000 else { throw CrimeError.setting("eps", "\(eps) m must be in (0, 50000]") }
+            // Hotspots are street-scale; a wider radius would make every neighbourhood the whole city (memory grows with its square).
+            guard eps > 0, eps <= 2_000 else { throw CrimeError.setting("eps", "\(eps) m must be in (0, 2000]") }
             guard minSamples >= 1 else { throw CrimeError.setting("min-samples", "must be at least 1") }
             labels = dbscan(points, epsMetres: eps, minSamples: minSamples)
         }
