@@ -138,7 +138,7 @@ extern "C" int vg_convex_hull(const double *points, int32_t count, double *out, 
     if (points == nullptr || out == nullptr || out_count == nullptr || count < 1) return VG_ERR_ARGUMENT;
     std::string message;
     return vigil::guarded(message, [&]() -> int {
-        std::vector<cv::Point2d> input(count), hull;
+        std::vector<cv::Point2d> input(count);
         for (int i = 0; i < count; ++i) input[i] = {points[2 * i], points[2 * i + 1]};
         std::vector<cv::Point2f> as_float(input.begin(), input.end());
         std::vector<int> indices;

@@ -76,9 +76,7 @@ public final class Classifier {
                                   rounds: algorithm == .forest ? 1 : parameters.int("rounds", 200))
             logistic = nil
         case .logistic:
-            let width = encoder.width
-            let expanded = stride(from: 0, to: dense.count, by: width).flatMap { encoder.expanded(Array(dense[$0..<($0 + width)])) }
-            logistic = try LogisticModel(features: expanded, rows: incidents.count, columns: encoder.expandedWidth, labels: targets,
+            logistic = try LogisticModel(features: encoder.expandedMatrix(dense), rows: incidents.count, columns: encoder.expandedWidth, labels: targets,
                                          iterations: parameters.int("iterations", 1000), learningRate: parameters["learning_rate"] ?? 1.0,
                                          l2: parameters["l2"] ?? 0)
             booster = nil
@@ -112,9 +110,7 @@ public final class Classifier {
         if let booster {
             return try booster.predict(features: dense, rows: incidents.count, columns: encoder.width).map(Double.init)
         }
-        let width = encoder.width
-        let expanded = stride(from: 0, to: dense.count, by: width).flatMap { encoder.expanded(Array(dense[$0..<($0 + width)])) }
-        return try logistic!.probabilities(features: expanded, rows: incidents.count, columns: encoder.expandedWidth).map(Double.init)
+        return try logistic!.probabilities(features: encoder.expandedMatrix(dense), rows: incidents.count, columns: encoder.expandedWidth).map(Double.init)
     }
 
     static func xgboostParameters(_ algorithm: Algorithm, _ p: Hyperparameters, seed: UInt64) -> [(String, String)] {

@@ -29,6 +29,13 @@ public enum CrimeError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
+extension CrimeError {
+    /// The message a CVision constructor wrote into the caller's buffer.
+    static func nativeText(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
 /// The column mappings shipped with Vigil (`lapd`, `chicago`), by name.
 public enum BuiltInMappings {
     public static let names = ["lapd", "chicago"]

@@ -55,10 +55,7 @@ public final class CrimeLifecycle {
         let outcome = try database.importIncidents(result.incidents)
         var report = result.report
         report.stored = outcome.stored
-        if !outcome.alreadyStored.isEmpty { report.drop(.alreadyStored, line: 0, count: outcome.alreadyStored.count) }
-        if let at = report.dropped.firstIndex(where: { $0.reason == CleaningReport.Reason.alreadyStored.rawValue }) {
-            report.dropped[at].lines = [] // ids, not lines: the file's rows are fine
-        }
+        if !outcome.alreadyStored.isEmpty { report.drop(.alreadyStored, line: nil, count: outcome.alreadyStored.count) }
         logger.info("crime import", metadata: ["file": "\(path)", "read": "\(report.rowsRead)", "stored": "\(report.stored)"])
         return report
     }
@@ -138,11 +135,6 @@ public final class CrimeLifecycle {
     }
 
     // MARK: Scoring
-
-    /// The fields a score request for `task` must carry (those the production model reads).
-    public func requiredFields(task: String) throws -> [String] {
-        try productionForScoring(task).classifier.encoder.requiredFields
-    }
 
     func production(_ task: String) throws -> CrimeModelRecord {
         guard let record = try database.productionModel(task: task) else { throw Self.noProduction(task) }

@@ -20,8 +20,6 @@ public enum FeatureGroup: String, Sendable, Codable, CaseIterable {
         default: return [rawValue]
         }
     }
-
-    var sourceField: IncidentField? { IncidentField(rawValue: rawValue) }
 }
 
 /// A prediction task: which label, and which fields that label is a function of.

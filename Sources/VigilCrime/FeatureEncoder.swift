@@ -144,6 +144,11 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
         return out
     }
 
+    /// `expanded` applied to every row of a row-major dense matrix.
+    public func expandedMatrix(_ dense: [Float]) -> [Float] {
+        stride(from: 0, to: dense.count, by: width).flatMap { expanded(Array(dense[$0..<($0 + width)])) }
+    }
+
     public var expandedWidth: Int {
         columns.reduce(0) { $0 + ($1.kind == .numeric ? 1 : (vocabularies[$1.name]?.count ?? 0) + 1) }
     }

@@ -64,7 +64,7 @@ public enum Hotspots {
         var error = [CChar](repeating: 0, count: 256)
         let status = vg_kmeans(projected.map(Float.init), Int32(points.count), Int32(k), 3, seed, &labels, &centres, &error, error.count)
         guard status == Int32(VG_OK) else {
-            throw CrimeError.native(operation: "k-means", message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw CrimeError.native(operation: "k-means", message: CrimeError.nativeText(error))
         }
         return labels.map(Int.init)
     }
@@ -192,7 +192,7 @@ public enum Hotspots {
         let status = vg_plot_hotspots(path, title, lons, lats, labels, Int32(labels.count), centreLon, centreLat, ids, counts,
                                       Int32(result.hotspots.count), &error, error.count)
         guard status == Int32(VG_OK) else {
-            throw CrimeError.native(operation: "hotspot map", message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw CrimeError.native(operation: "hotspot map", message: CrimeError.nativeText(error))
         }
     }
 }

@@ -140,12 +140,13 @@ public struct CleaningReport: Sendable, Codable, Equatable {
         self.source = source
     }
 
-    public mutating func drop(_ reason: Reason, line: Int, count: Int = 1) {
+    /// `line` is nil for drops that are not about a line of the file (reports already stored).
+    public mutating func drop(_ reason: Reason, line: Int?, count: Int = 1) {
         if let at = dropped.firstIndex(where: { $0.reason == reason.rawValue }) {
             dropped[at].count += count
-            if dropped[at].lines.count < 5 { dropped[at].lines.append(line) }
+            if let line, dropped[at].lines.count < 5 { dropped[at].lines.append(line) }
         } else {
-            dropped.append(Drop(reason: reason.rawValue, count: count, lines: [line]))
+            dropped.append(Drop(reason: reason.rawValue, count: count, lines: line.map { [$0] } ?? []))
         }
     }
 

@@ -10,7 +10,7 @@ final class LogisticModel {
         var error = [CChar](repeating: 0, count: 256)
         guard let handle = vg_logistic_train(features, labels.map(Int32.init), Int32(rows), Int32(columns), Int32(iterations),
                                              learningRate, l2, &error, error.count) else {
-            throw CrimeError.native(operation: "logistic regression training", message: Self.text(error))
+            throw CrimeError.native(operation: "logistic regression training", message: CrimeError.nativeText(error))
         }
         self.handle = handle
     }
@@ -19,7 +19,7 @@ final class LogisticModel {
         var error = [CChar](repeating: 0, count: 256)
         let text = String(decoding: model, as: UTF8.self)
         guard let handle = vg_logistic_load(text, &error, error.count) else {
-            throw CrimeError.native(operation: "logistic regression load", message: Self.text(error))
+            throw CrimeError.native(operation: "logistic regression load", message: CrimeError.nativeText(error))
         }
         self.handle = handle
     }
@@ -42,9 +42,5 @@ final class LogisticModel {
     private func check(_ status: Int32, _ operation: String) throws {
         guard status != Int32(VG_OK) else { return }
         throw CrimeError.native(operation: "logistic regression \(operation)", message: String(cString: vg_logistic_last_error(handle)))
-    }
-
-    private static func text(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -23,6 +23,16 @@ public struct TrainingOptions: Sendable {
     }
 }
 
+/// Cross-validation result: macro-F1 per fold, their mean and spread, and the pooled
+/// out-of-fold metrics.
+public struct CrossValidated: Sendable, Codable, Equatable {
+    public var folds: Int
+    public var foldMacroF1: [Double]
+    public var meanMacroF1: Double
+    public var sdMacroF1: Double
+    public var pooled: ClassificationMetrics
+}
+
 /// Everything a training run measured, stored with the model in the registry.
 public struct TrainingReport: Sendable, Codable, Equatable {
     public struct GridPoint: Sendable, Codable, Equatable {
@@ -72,12 +82,6 @@ public enum Trainer {
     public static func split(_ incidents: [Incident], targets: [Int], seed: UInt64) -> (train: [Int], test: [Int]) {
         let fold = StratifiedFolds.assign(labels: targets, folds: 5, seed: seed)
         return (incidents.indices.filter { fold[$0] != 0 }, incidents.indices.filter { fold[$0] == 0 })
-    }
-
-    public static func train(_ all: [Incident], options: TrainingOptions) throws -> (Classifier, TrainingReport) {
-        let (incidents, targets) = labelled(all, task: options.task)
-        let (trainAt, testAt) = split(incidents, targets: targets, seed: options.seed)
-        return try train(pool: trainAt.map { incidents[$0] }, heldOut: testAt.map { incidents[$0] }, options: options)
     }
 
     /// Trains on `pool` and measures on `heldOut` (the daemon passes the same held-out

@@ -49,19 +49,19 @@ public final class DaemonCrime: CrimeService, @unchecked Sendable {
     public func addIncident(_ body: Data) async throws -> Data {
         try await onQueue { crime in
             let stored = try crime.database.recordIncident(try IncidentJSON.parse(body, requireID: true))
-            return try Self.encode(stored)
+            return try CrimeJSON.encode(stored)
         }
     }
 
     public func recordOutcome(source: String, id: String, body: Data) async throws -> Data {
         try await onQueue { crime in
             let outcome = try IncidentJSON.outcome(body)
-            return try Self.encode(try crime.database.recordOutcome(source: source, sourceID: id, arrest: outcome.arrest, severity: outcome.severity))
+            return try CrimeJSON.encode(try crime.database.recordOutcome(source: source, sourceID: id, arrest: outcome.arrest, severity: outcome.severity))
         }
     }
 
     public func score(_ body: Data, task: String) async throws -> Data {
-        try await onQueue { crime in try Self.encode(try crime.score(json: body, task: task)) }
+        try await onQueue { crime in try CrimeJSON.encode(try crime.score(json: body, task: task)) }
     }
 
     public func hotspots(_ query: HotspotQuery) async throws -> Data {
@@ -80,8 +80,8 @@ public final class DaemonCrime: CrimeService, @unchecked Sendable {
 
     public func models(task: String?) async throws -> Data {
         try await onQueue { crime in
-            try Self.encode(try crime.database.crimeModels(task: task).map { record in
-                RegistryEntry(record: record, report: try CrimeLifecycle.report(of: record), events: try crime.database.crimeModelEvents(model: record.id ?? 0))
+            try CrimeJSON.encode(try crime.database.crimeModels(task: task).map { record in
+                try RegistryEntry(record: record, history: try crime.database.crimeModelEvents(model: record.id ?? 0))
             })
         }
     }
@@ -108,50 +108,12 @@ public final class DaemonCrime: CrimeService, @unchecked Sendable {
         }
         return (outcomes, drifts)
     }
-
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(value)
-    }
 }
 
 /// A non-Sendable value that only one serial queue ever touches (the queue is the lock).
 final class QueueConfined<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// A registry row for the API: figures and stage history, never the model bytes.
-struct RegistryEntry: Encodable {
-    var id: Int64, task: String, version: Int, algorithm: String, stage: String, rows: Int, dataHash: String, leakage: Bool
-    var createdAt: Date, createdBy: String, codeVersion: String, trainedThrough: Date
-    var parameters: Hyperparameters, crossValidation: CrossValidated, holdout: ClassificationMetrics, forward: TrainingReport.Forward?
-    var features: [FeatureGroup]
-    var history: [CrimeModelEvent]
-
-    init(record: CrimeModelRecord, report: TrainingReport, events: [CrimeModelEvent]) {
-        id = record.id ?? 0
-        task = record.task
-        version = record.version
-        algorithm = record.algorithm
-        stage = record.stage.rawValue
-        rows = record.rows
-        dataHash = record.dataHash
-        leakage = record.leakage
-        createdAt = record.createdAt
-        createdBy = record.createdBy
-        codeVersion = record.codeVersion
-        trainedThrough = record.trainedThrough
-        parameters = report.parameters
-        crossValidation = report.crossValidation
-        holdout = report.holdout
-        forward = report.forward
-        features = report.features
-        history = events
-    }
 }
 
 /// Retrains on `crime.retrain_interval` (daily by default) and checks drift after each

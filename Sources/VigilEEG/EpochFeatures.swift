@@ -32,13 +32,7 @@ public enum EpochFeatures {
 
 /// Stratified k-fold cross-validation with the figures a reviewer asks for.
 public struct CrossValidation: Sendable, Codable, Equatable {
-    public struct ClassFigures: Sendable, Codable, Equatable {
-        public var label: String
-        public var support: Int
-        public var precision: Double
-        public var recall: Double
-        public var f1: Double
-    }
+    public typealias ClassFigures = ClassificationMetrics.ClassFigures
 
     public var folds: Int
     public var samples: Int
@@ -61,17 +55,7 @@ public struct CrossValidation: Sendable, Codable, Equatable {
             let predicted = try fitAndPredict(train, test)
             for (index, guess) in zip(test, predicted) { confusion[labels[index]][guess] += 1 }
         }
-        let total = confusion.joined().reduce(0, +)
-        let correct = classNames.indices.map { confusion[$0][$0] }.reduce(0, +)
-        let figures = classNames.indices.map { c -> ClassFigures in
-            let tp = Double(confusion[c][c])
-            let predicted = Double(classNames.indices.map { confusion[$0][c] }.reduce(0, +))
-            let actual = Double(confusion[c].reduce(0, +))
-            let precision = predicted > 0 ? tp / predicted : 0, recall = actual > 0 ? tp / actual : 0
-            return ClassFigures(label: classNames[c], support: Int(actual), precision: precision, recall: recall,
-                                f1: precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0)
-        }
-        return CrossValidation(folds: folds, samples: total, accuracy: total > 0 ? Double(correct) / Double(total) : 0,
-                               classes: figures, confusion: confusion)
+        let figures = ClassificationMetrics(confusion: confusion, classNames: classNames)
+        return CrossValidation(folds: folds, samples: figures.samples, accuracy: figures.accuracy, classes: figures.classes, confusion: confusion)
     }
 }

@@ -284,12 +284,4 @@ extension VigilDatabase {
             return record
         }
     }
-
-    public func driftChecks(model id: Int64? = nil, limit: Int = 20) throws -> [CrimeDriftRecord] {
-        try read { db in
-            var request = CrimeDriftRecord.order(Column("id").desc).limit(limit)
-            if let id { request = request.filter(Column("crimeModelId") == id) }
-            return try request.fetchAll(db)
-        }
-    }
 }

@@ -89,11 +89,7 @@ func lifecycle(_ common: CommonOptions) throws -> CrimeLifecycle {
 
 /// Sorted, snake_case JSON with ISO dates: what `vigil crime` prints for machines.
 func crimeJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.dateEncodingStrategy = .iso8601
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    String(decoding: try CrimeJSON.encode(value), as: UTF8.self)
 }
 
 func parseDay(_ text: String?, _ option: String) throws -> Date? {

@@ -46,12 +46,13 @@ extension CrimeCommand {
 
         func run() async throws {
             let options = try choice.options(grid: grid)
+            let crime = try lifecycle(common)
             let (record, report) = try wrap {
-                try lifecycle(common).train(options, actor: AuditActor.current(), occurredFrom: try parseDay(from, "--from"),
-                                            occurredBefore: try parseDay(before, "--before"))
+                try crime.train(options, actor: AuditActor.current(), occurredFrom: try parseDay(from, "--from"),
+                                occurredBefore: try parseDay(before, "--before"))
             }
             if json {
-                print(try crimeJSON(ModelView(record: record, report: report)))
+                print(try crimeJSON(try RegistryEntry(record: record, history: try crime.database.crimeModelEvents(model: record.id ?? 0))))
                 return
             }
             printReport(report)
@@ -95,7 +96,7 @@ extension CrimeCommand {
             let report = try wrap { try CrimeLifecycle.report(of: record) }
             let today = try wrap { try crime.evaluate(record) }
             if json {
-                print(try crimeJSON(["model": AnyCodable(ModelView(record: record, report: report)), "held_out_now": AnyCodable(today)]))
+                print(try crimeJSON(["model": AnyCodable(try RegistryEntry(record: record)), "held_out_now": AnyCodable(today)]))
                 return
             }
             printReport(report)
@@ -111,7 +112,7 @@ extension CrimeCommand {
 
         func run() async throws {
             let records = try wrap { try open(common).crimeModels(task: task) }
-            let views = try wrap { try records.map { ModelView(record: $0, report: try CrimeLifecycle.report(of: $0)) } }
+            let views = try wrap { try records.map { try RegistryEntry(record: $0) } }
             if json {
                 print(try crimeJSON(views))
                 return
@@ -183,31 +184,6 @@ extension CrimeCommand {
                          drift.alerted ? ": DRIFT, hooks alerted" : ""))
             print(drift.features)
         }
-    }
-}
-
-/// A registry row as operators and the API see it (no model bytes).
-struct ModelView: Encodable {
-    var id: Int64, task: String, version: Int, algorithm: String, stage: String, rows: Int, dataHash: String, leakage: Bool
-    var cvMacroF1: Double, holdoutMacroF1: Double, forwardMacroF1: Double?, createdAt: Date, createdBy: String, codeVersion: String
-    var report: TrainingReport
-
-    init(record: CrimeModelRecord, report: TrainingReport) {
-        id = record.id ?? 0
-        task = record.task
-        version = record.version
-        algorithm = record.algorithm
-        stage = record.stage.rawValue
-        rows = record.rows
-        dataHash = record.dataHash
-        leakage = record.leakage
-        cvMacroF1 = report.crossValidation.meanMacroF1
-        holdoutMacroF1 = report.holdout.macroF1
-        forwardMacroF1 = report.forward?.metrics.macroF1
-        createdAt = record.createdAt
-        createdBy = record.createdBy
-        codeVersion = record.codeVersion
-        self.report = report
     }
 }
 

@@ -1,7 +1,5 @@
-import Foundation
-
 /// Accuracy, precision, recall and F1 per class, macro and weighted, and the confusion
-/// matrix, for a binary task (class 0 = negative, 1 = positive), predicting p >= 0.5.
+/// matrix. Shared by every classifier Vigil validates (crime severity, EEG epochs).
 public struct ClassificationMetrics: Sendable, Codable, Equatable {
     public struct ClassFigures: Sendable, Codable, Equatable {
         public var label: String
@@ -21,6 +19,7 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
     /// Rows: true class; columns: predicted class, in `classes` order.
     public var confusion: [[Int]]
 
+    /// A binary task (class 0 negative, 1 positive), predicting the positive class at p >= 0.5.
     public init(truth: [Int], probabilities: [Double], classNames: [String]) {
         self.init(truth: truth, predicted: probabilities.map { $0 >= 0.5 ? 1 : 0 }, classNames: classNames)
     }
@@ -28,7 +27,11 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
     public init(truth: [Int], predicted: [Int], classNames: [String]) {
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classNames.count), count: classNames.count)
         for (t, p) in zip(truth, predicted) { confusion[t][p] += 1 }
-        let total = truth.count
+        self.init(confusion: confusion, classNames: classNames)
+    }
+
+    public init(confusion: [[Int]], classNames: [String]) {
+        let total = confusion.joined().reduce(0, +)
         classes = classNames.indices.map { c in
             let tp = Double(confusion[c][c])
             let predicted = Double(classNames.indices.map { confusion[$0][c] }.reduce(0, +))
@@ -46,14 +49,4 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
         macroRecall = classes.map(\.recall).reduce(0, +) / n
         weightedF1 = total > 0 ? classes.map { $0.f1 * Double($0.support) }.reduce(0, +) / Double(total) : 0
     }
-}
-
-/// Cross-validation result: macro-F1 per fold, their mean and spread, and the pooled
-/// out-of-fold metrics.
-public struct CrossValidated: Sendable, Codable, Equatable {
-    public var folds: Int
-    public var foldMacroF1: [Double]
-    public var meanMacroF1: Double
-    public var sdMacroF1: Double
-    public var pooled: ClassificationMetrics
 }
