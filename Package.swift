@@ -17,6 +17,8 @@ import PackageDescription
 /// - `VigilMedia`: FFmpeg decoding into owned frames.
 /// - `VigilVision`: face detection strategies and encoding, on a serial queue per handle.
 /// - `VigilMatching`: nearest-neighbour matching of encodings against a gallery.
+/// - `VigilAnalysis`: one camera's face analysis: motion regions, detection cadence, local track
+///   searches, the rolling sweep, bounded encodings per track (shared by the daemon and `vigil scan --track`).
 /// - `VigilPlates`: plate formats, OCR confusion repair, ranking, voting and tolerant matching (no vision code).
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
@@ -98,6 +100,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilMatching", dependencies: ["VigilCore"]),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore", "VigilVision", "VigilMatching"]),
         .target(name: "VigilPlates", dependencies: ["VigilCore"]),
         .target(name: "VigilConfig", dependencies: [
             "VigilCore", "VigilPlates",
@@ -110,7 +113,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilScan", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -141,7 +144,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources")]),
         .target(name: "VigilDaemon", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG", "VigilCrime",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG", "VigilCrime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -150,12 +153,12 @@ let package = Package(
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilDaemon", "VigilHooks",
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG", "VigilCrime",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG", "VigilCrime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG", "VigilCrime",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG", "VigilCrime",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,15 +1,17 @@
 #!/usr/bin/python3
-"""How many cameras stay real time: K = 1, 2, 4, 8, 16 file cameras played at
+"""How many cameras stay real time: K = 1, 2, 4, 8, 12, 16 file cameras played at
 their native frame rate through `vigil run`, analysed at 5 fps each.
 
 For each K it reports, per camera, frames handled per second (analysed, or
-skipped by the motion gate as unchanged), frames dropped by the newest-wins
-hand-off, the daemon's CPU % and RSS, and capture-to-committed-alert latency
-p50/p99, then the largest K that stays real time (every camera >= 4.5 of
-5 fps handled, <= 10% dropped). It runs twice: with motion gating and
-tracking (the default), and without both, so their gain is visible.
+found still), frames dropped by the newest-wins hand-off, the daemon's CPU %
+and RSS, capture-to-committed-alert latency p50/p99, and the node's CPU
+milliseconds per second by stage (from `vigil status`'s cost accounting),
+then the largest K that stays real time (every camera >= 4.5 of 5 fps
+handled, <= 10% dropped). It runs with the defaults (motion regions,
+detection at detect_fps with tracks in between), then with each mechanism
+switched off, so each one's gain is visible.
 
-    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,16] [--max-side 640]
+    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,12,16] [--modes all] [--source cycled|1080p]
 
 `--max-side` sets every camera's `face.max_side` (frames are shrunk so their
 long side is at most this before detection): the main cost/recall knob.
@@ -57,6 +59,17 @@ def counters(db):
             "SELECT cameraID, framesAnalysed, motionSkipped, framesDropped, framesDecoded FROM cameraStatus")}
 
 
+STAGES = ["Decode", "Motion", "Detect", "Track", "Encode", "Plates"]
+
+
+def costs(db):
+    """CPU ms per second by stage, summed over the cameras (the daemon's last few seconds), and detections per second."""
+    with sqlite3.connect(db) as c:
+        rows = list(c.execute("SELECT " + ", ".join(f"cpu{s}" for s in STAGES) + ", detectFPS, overCapacity FROM cameraStatus"))
+    total = [sum(r[i] for r in rows) for i in range(len(STAGES))]
+    return total, (statistics.mean(r[len(STAGES)] for r in rows) if rows else 0), any(r[-1] for r in rows)
+
+
 def percentile(values, p):
     if not values:
         return None
@@ -85,6 +98,7 @@ def run(vigil, template, sources, k, seconds, extra, max_side):
         start, cpu0, c0 = time.time(), cpu_seconds(daemon.pid), counters(db)
         time.sleep(seconds)
         elapsed, cpu1, c1, rss = time.time() - start, cpu_seconds(daemon.pid), counters(db), rss_mb(daemon.pid)
+        stage_ms, detect_fps, over = costs(db)
         daemon.terminate()
         daemon.wait(timeout=15)
         handled, dropped = [], []
@@ -99,7 +113,7 @@ def run(vigil, template, sources, k, seconds, extra, max_side):
             "k": k, "handled_fps_min": min(handled), "handled_fps_mean": statistics.mean(handled),
             "drop_pct_max": 100 * max(dropped), "cpu_pct": 100 * (cpu1 - cpu0) / elapsed, "rss_mb": rss,
             "latency_p50_ms": percentile(latencies, 50), "latency_p99_ms": percentile(latencies, 99),
-            "alert_events": len(latencies),
+            "alert_events": len(latencies), "stage_ms": stage_ms, "detect_fps": detect_fps, "over": over,
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -108,8 +122,11 @@ def run(vigil, template, sources, k, seconds, extra, max_side):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--ks", default="1,2,4,8,16")
+    parser.add_argument("--ks", default="1,2,4,8,12,16")
     parser.add_argument("--max-side", type=int, default=None, help="face.max_side for every camera (default: 1280)")
+    parser.add_argument("--modes", default="all", help="comma-separated: defaults,no-regions,no-cadence,no-tracking (or all)")
+    parser.add_argument("--source", default="cycled", choices=["cycled", "1080p"],
+                        help="cycled: hamilton, pedestrians at 720p, mot20; 1080p: the pedestrian clip as shot, on every camera")
     args = parser.parse_args()
     vigil = vigil_binary()
     media = tempfile.mkdtemp(prefix="vigil-media-")
@@ -119,17 +136,28 @@ def main():
                         "-vf", "scale=1280:720", "-an", "-c:v", "libx264", "-preset", "veryfast", p720], check=True)
         sources = [os.path.join(DATA, "video", "hamilton_short_clip.mp4"), p720,
                    os.path.join(DATA, "video", "mot20_05_crowd_overhead.mp4")]
+        if args.source == "1080p":
+            sources = [os.path.join(DATA, "video", "pedestrians_faces_1080p.mp4")]
         template = os.path.join(media, "template.sqlite")
         env = dict(os.environ, VIGIL_DB=template, VIGIL_MODELS=os.path.join(ROOT, "models"))
         subprocess.run([vigil, "watchlist", "create", "hamilton"], env=env, check=True, stdout=subprocess.DEVNULL)
         for subject, image in [("lin_manuel_miranda", "lin_manuel_miranda/1.png"), ("alex_lacamoire", "alex_lacamoire/2.png")]:
             subprocess.run([vigil, "watchlist", "enroll", "hamilton", "--subject", subject, os.path.join(DATA, "faces", image)],
                            env=env, check=True, stdout=subprocess.DEVNULL)
-        print(f"sources (cycled): hamilton 640x360 29.97 fps, pedestrians 1280x720 25 fps, mot20 826x540 25 fps; "
-              f"{args.seconds:.0f} s per run, {os.cpu_count()} cores, face.max_side {args.max_side or 1280}")
-        for label, extra in [("motion gating + tracking", []), ("no gating, no tracking", ["--no-motion-gate", "--no-tracking"])]:
+        described = ("hamilton 640x360 29.97 fps, pedestrians 1280x720 25 fps, mot20 826x540 25 fps (cycled)"
+                     if args.source == "cycled" else "pedestrians 1920x1080 25 fps on every camera")
+        print(f"sources: {described}; {args.seconds:.0f} s per run, {os.cpu_count()} cores, face.max_side {args.max_side or 1280}")
+        modes = [("defaults: motion regions + detect_fps cadence + tracking", "defaults", []),
+                 ("no motion regions (whole frames, cadence + tracking)", "no-regions", ["--no-motion-regions"]),
+                 ("no cadence (region search in every analysed frame)", "no-cadence", ["--no-cadence"]),
+                 ("no tracking (full search + encode every face, every frame: before this work)", "no-tracking", ["--no-tracking"])]
+        wanted = None if args.modes == "all" else set(args.modes.split(","))
+        for label, key, extra in modes:
+            if wanted is not None and key not in wanted:
+                continue
             print(f"\n== {label}")
-            print(f"{'K':>3} {'fps/cam min':>11} {'mean':>6} {'drop% max':>9} {'CPU%':>6} {'RSS MB':>7} {'lat p50':>8} {'lat p99':>8} {'events':>6}")
+            print(f"{'K':>3} {'fps/cam min':>11} {'mean':>6} {'drop% max':>9} {'CPU%':>6} {'RSS MB':>7} {'lat p50':>8} {'lat p99':>8} {'events':>6} "
+                  f"{'det/s':>5}  CPU ms/s: {' '.join(f'{x.lower():>6}' for x in STAGES)}")
             best = 0
             for k in [int(x) for x in args.ks.split(",")]:
                 r = run(vigil, template, sources, k, args.seconds, extra, args.max_side)
@@ -138,7 +166,8 @@ def main():
                 fmt = lambda v: "-" if v is None else f"{v:.0f}"
                 print(f"{k:>3} {r['handled_fps_min']:>11.2f} {r['handled_fps_mean']:>6.2f} {r['drop_pct_max']:>9.1f} "
                       f"{r['cpu_pct']:>6.0f} {r['rss_mb']:>7.0f} {fmt(r['latency_p50_ms']):>8} {fmt(r['latency_p99_ms']):>8} "
-                      f"{r['alert_events']:>6}  {'real time' if realtime else 'falls behind (drops)'}")
+                      f"{r['alert_events']:>6} {r['detect_fps']:>5.1f}            {' '.join(f'{x:>6.0f}' for x in r['stage_ms'])}  "
+                      f"{'real time' if realtime else 'falls behind (drops)'}{' [over capacity]' if r['over'] else ''}")
                 if not realtime and k > 2 * max(best, 1):
                     break
             print(f"largest K in real time at 5 analysed fps per camera: {best}")

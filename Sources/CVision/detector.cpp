@@ -1,6 +1,7 @@
 // Face detection primitives: OpenCV's Haar cascade (the fast per-frame proposer)
 // and dlib's HOG detector (slower, far fewer false faces). Which to use when is
 // policy and lives in Swift (VigilVision.FaceDetector); this file only measures.
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,11 @@ struct vg_detector {
     cv::CascadeClassifier cascade;
     dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
     std::string last_error;
+    // The frame vg_detector_prepare made: grey, at detection scale, equalised.
+    cv::Mat prepared;
+    double prepared_scale = 1;
+    int prepared_width = 0, prepared_height = 0;
+    bool prepared_ok = false;
 };
 
 extern "C" vg_detector *vg_detector_create(const char *cascade_path, char *error, size_t error_len) {
@@ -117,4 +123,76 @@ extern "C" int vg_detect_hog(vg_detector *detector, const vg_image *image, const
         }
         return VG_OK;
     });
+}
+
+extern "C" int vg_detector_prepare(vg_detector *detector, const vg_image *image, const vg_prepare_params *params,
+                                   uint8_t *grid_out) {
+    if (detector == nullptr || !vigil::valid(image) || params == nullptr || params->scale <= 0 || params->scale > 1 ||
+        params->grid_width < 0 || params->grid_height < 0 || (params->grid_width > 0 && grid_out == nullptr)) {
+        return VG_ERR_ARGUMENT;
+    }
+    return vigil::guarded(detector->last_error, [&]() -> int {
+        detector->prepared_ok = false;
+        cv::Mat &gray = detector->prepared;
+        cv::cvtColor(vigil::borrow(*image), gray, cv::COLOR_BGR2GRAY);
+        if (params->grid_width > 0 && params->grid_height > 0) {
+            // Box-averaged cells: each cell's mean luma, so noise averages out before motion is judged.
+            cv::Mat grid(params->grid_height, params->grid_width, CV_8UC1, grid_out);
+            cv::resize(gray, grid, grid.size(), 0, 0, cv::INTER_AREA);
+        }
+        if (params->scale != 1.0) cv::resize(gray, gray, cv::Size(), params->scale, params->scale, cv::INTER_AREA);
+        if (params->equalize) cv::equalizeHist(gray, gray);
+        detector->prepared_scale = params->scale;
+        detector->prepared_width = image->width;
+        detector->prepared_height = image->height;
+        detector->prepared_ok = true;
+        return VG_OK;
+    });
+}
+
+extern "C" int vg_detect_haar_prepared(vg_detector *detector, const vg_haar_search *search, vg_detection *out,
+                                       int32_t capacity, int32_t *count) {
+    if (detector == nullptr || search == nullptr || count == nullptr || search->scale_factor <= 1.0 ||
+        search->min_size < 1 || search->max_size < 0) {
+        return VG_ERR_ARGUMENT;
+    }
+    if (!detector->prepared_ok) {
+        detector->last_error = "no prepared frame";
+        return VG_ERR_ARGUMENT;
+    }
+    return vigil::guarded(detector->last_error, [&]() -> int {
+        const double s = detector->prepared_scale;
+        *count = 0;
+        const cv::Rect source = cv::Rect(search->region.x, search->region.y, search->region.width, search->region.height) &
+                                cv::Rect(0, 0, detector->prepared_width, detector->prepared_height);
+        // The same rectangle in the detection image (rounded outwards).
+        cv::Rect area(static_cast<int>(source.x * s), static_cast<int>(source.y * s),
+                      static_cast<int>(std::ceil(source.width * s)), static_cast<int>(std::ceil(source.height * s)));
+        area &= cv::Rect(0, 0, detector->prepared.cols, detector->prepared.rows);
+        const int min_side = std::max(1, static_cast<int>(std::lround(search->min_size * s)));
+        if (area.width < min_side || area.height < min_side) return VG_OK;
+        const int max_side = search->max_size > 0 ? std::max(min_side, static_cast<int>(std::lround(search->max_size * s))) : 0;
+        std::vector<cv::Rect> faces;
+        std::vector<int> neighbours;
+        detector->cascade.detectMultiScale(detector->prepared(area), faces, neighbours, search->scale_factor,
+                                           search->min_neighbors, 0, cv::Size(min_side, min_side),
+                                           max_side > 0 ? cv::Size(max_side, max_side) : cv::Size());
+        *count = static_cast<int32_t>(faces.size());
+        if (*count > capacity) return VG_ERR_CAPACITY;
+        for (size_t i = 0; i < faces.size(); ++i) {
+            const cv::Rect &f = faces[i];
+            out[i].box = {static_cast<int32_t>((f.x + area.x) / s), static_cast<int32_t>((f.y + area.y) / s),
+                          static_cast<int32_t>(f.width / s), static_cast<int32_t>(f.height / s)};
+            out[i].score = i < neighbours.size() ? neighbours[i] : 0;
+        }
+        return VG_OK;
+    });
+}
+
+extern "C" void vg_set_native_threads(int32_t threads) {
+    try {
+        cv::setNumThreads(threads);
+    } catch (...) {
+        // Only a hint: OpenCV keeps its default when it cannot change it.
+    }
 }

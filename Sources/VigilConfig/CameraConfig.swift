@@ -31,6 +31,8 @@ public struct CameraConfig: Sendable, Equatable {
     /// Files only: start again at the end.
     public var loop: Bool
     public var analyseFPS: Double
+    /// Motion regions, detection cadence, sweep and tracking for faces.
+    public var analysis: AnalysisSettings
     public var detect: [DetectionKind]
     public var face: DetectorSettings
     /// Plate localisation, OCR and voting settings (`plates:`).

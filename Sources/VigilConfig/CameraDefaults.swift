@@ -5,7 +5,9 @@ import VigilPlates
 /// Camera settings that `vigil.yaml`'s `defaults:` may set for every camera,
 /// and that each camera file may override. Both are read by the same code.
 struct CameraDefaults {
-    static let keys = ["enabled", "loop", "analyse_fps", "detect", "face", "plates", "watchlists", "cooldown", "reconnect"]
+    static let keys = ["enabled", "loop", "analyse_fps", "detect_fps", "sweep_interval", "motion", "detect", "face", "plates",
+                       "watchlists", "cooldown", "reconnect"]
+    static let motionKeys = ["regions", "zones", "threshold", "dilate", "min_area", "max_fraction"]
     static let cameraKeys = ["id", "name", "url", "roi"] + keys
     static let faceKeys = ["strategy", "cascade", "scale_factor", "min_neighbors", "min_size", "max_side"]
     static let plateKeys = ["region", "work_width", "close_width", "close_height", "coarse_pass", "min_aspect", "max_aspect",
@@ -16,6 +18,9 @@ struct CameraDefaults {
     var enabled = true
     var loop = false
     var analyseFPS = 5.0
+    var analysis = AnalysisSettings()
+    /// detect_fps was written (here or in `defaults:`); unset, it follows analyse_fps down.
+    var detectFPSSet = false
     var detect: [DetectionKind] = [.faces]
     var face = DetectorSettings()
     var plates = PlateSettings()
@@ -29,6 +34,26 @@ struct CameraDefaults {
         if let value = try section.bool("enabled") { enabled = value }
         if let value = try section.bool("loop") { loop = value }
         if let value = try section.double("analyse_fps", in: 0.1...60) { analyseFPS = value }
+        if let value = try section.double("detect_fps", in: 0.1...60) {
+            analysis.detectFPS = value
+            detectFPSSet = true
+        }
+        if let value = try section.double("sweep_interval", in: 1...600) { analysis.sweepInterval = value }
+        if var motion = try section.mapping("motion") {
+            if let value = try motion.bool("regions") { analysis.motionRegions = value }
+            if let value = try motion.bool("zones") { analysis.learnZones = value }
+            if let value = try motion.int("threshold", in: 1...255) { analysis.motion.threshold = value }
+            if let value = try motion.int("dilate", in: 0...8) { analysis.motion.dilate = value }
+            if let value = try motion.int("min_area", in: 1...1000) { analysis.motion.minArea = value }
+            if let value = try motion.double("max_fraction", in: 0.05...1) { analysis.motion.maxFraction = value }
+            try motion.finish(known: Self.motionKeys)
+        }
+        // Checked where either is set, so the error points at the line that made the pair wrong.
+        if detectFPSSet, analysis.detectFPS > analyseFPS, section.has("detect_fps") || section.has("analyse_fps") {
+            let key = section.has("detect_fps") ? "detect_fps" : "analyse_fps"
+            throw section.error(key, "detect_fps \(format(analysis.detectFPS)) is above analyse_fps \(format(analyseFPS)): "
+                                + "detection runs on analysed frames, so it cannot run more often than they come")
+        }
         if let values = try section.strings("detect") {
             detect = try values.map { value in
                 guard let kind = DetectionKind(rawValue: value) else {
@@ -135,8 +160,12 @@ struct CameraDefaults {
         }
         return CameraConfig(
             id: id, name: name, url: isURL ? url : DaemonConfig.resolve(url, base), enabled: settings.enabled,
-            loop: settings.loop, analyseFPS: settings.analyseFPS, detect: settings.detect, face: settings.face, plates: settings.plates,
+            loop: settings.loop, analyseFPS: settings.analyseFPS, analysis: settings.analysis, detect: settings.detect, face: settings.face, plates: settings.plates,
             cascade: settings.cascade, watchlists: settings.watchlists, roi: roi, cooldown: settings.cooldown,
             reconnect: settings.reconnect, file: file)
     }
+}
+
+private func format(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
 }

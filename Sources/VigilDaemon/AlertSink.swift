@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VigilAnalysis
 import VigilCore
 import VigilPlates
 import VigilStore

@@ -1,14 +1,15 @@
 import Foundation
 import Logging
+import VigilAnalysis
 import VigilCore
 import VigilMatching
 import VigilPlates
 import VigilVision
 
 /// One analysis thread with its own native detector(s), encoder and plate
-/// reader, never shared: takes a camera's newest frame, gates it on motion,
-/// then for faces detects inside the camera's region, tracks, encodes only
-/// what the tracker asks for and matches; for plates reads, ranks, votes
+/// reader, never shared: takes a camera's newest frame; for faces runs the
+/// camera's `FaceStage` (motion regions, detection cadence, local track
+/// searches, bounded encodings) and matches; for plates reads, ranks, votes
 /// across frames and matches. Confirmed matches go to the alert sink.
 final class AnalysisWorker: @unchecked Sendable {
     private let id: Int
@@ -27,9 +28,11 @@ final class AnalysisWorker: @unchecked Sendable {
 
     private let metrics: DaemonMetrics?
     private let previews: PreviewHub?
+    private let load: LoadFactor
 
     init(id: Int, scheduler: FrameScheduler, cameras: [CameraAnalysis], counters: [CameraCounters], metrics: DaemonMetrics?, previews: PreviewHub?, galleries: GalleryCache,
-         sink: AlertSink, models: VisionModels, logger: Logger) throws {
+         sink: AlertSink, models: VisionModels, load: LoadFactor, logger: Logger) throws {
+        self.load = load
         self.id = id
         self.scheduler = scheduler
         self.cameras = cameras
@@ -75,58 +78,47 @@ final class AnalysisWorker: @unchecked Sendable {
     private func process(_ pending: PendingFrame) {
         let camera = cameras[pending.camera]
         let counter = counters[pending.camera]
-        if camera.useMotionGate && !camera.motion.shouldAnalyse(pending.frame, time: pending.streamTime) {
-            camera.tracker.sceneUnchanged(time: pending.streamTime)
-            counter.update { $0.motionSkipped += 1 }
-            return
-        }
+        var costs = StageCosts()
+        var still = false, detected = false
         do {
-            if camera.config.detect.contains(.faces) { try faces(pending, camera) }
-            if camera.config.detect.contains(.plates) { try plates(pending, camera) }
-            counter.update { $0.framesAnalysed += 1 }
+            if camera.config.detect.contains(.faces) {
+                let outcome = try faces(pending, camera, costs: &costs)
+                still = outcome.still
+                detected = outcome.detected
+            }
+            if camera.config.detect.contains(.plates) { try costs.measure(.plates) { try plates(pending, camera) } }
         } catch {
             logger.error("analysis failed", metadata: ["camera.id": "\(camera.config.id)", "error": "\(error)"])
             counter.update { $0.lastError = "\(error)" }
         }
+        counter.update {
+            $0.costs += costs
+            if detected { $0.detections += 1 }
+            if still { $0.motionSkipped += 1 } else { $0.framesAnalysed += 1 }
+        }
     }
 
-    private func faces(_ pending: PendingFrame, _ camera: CameraAnalysis) throws {
-        let started = DispatchTime.now()
+    private func faces(_ pending: PendingFrame, _ camera: CameraAnalysis, costs: inout StageCosts) throws -> FaceStageResult {
         let detector = try detector(camera.config.cascade)
         detector.settings = camera.config.face
-        var detections: [FaceDetection]
-        if let region = camera.region, let crop = pending.frame.cropped(to: region) {
-            detections = try detector.detect(in: crop).map { d in
-                var moved = d
-                moved.box.x += region.x
-                moved.box.y += region.y
-                return moved
-            }
-        } else {
-            detections = try detector.detect(in: pending.frame)
-        }
-        detections = detections.filter { camera.inRegion($0.box) }
-        if let previews, previews.wanted(camera: pending.camera) {
-            previews.publish(camera: pending.camera, frame: pending.frame, boxes: detections.map(\.box))
-        }
-        let tracked = camera.tracker.update(detections, time: pending.streamTime)
-        let due = tracked.filter(\.needsEncoding)
-        let detected = DispatchTime.now()
-        let faces = try encoder.encode(due.map(\.detection), in: pending.frame)
-        let encoded = DispatchTime.now()
-        metrics?.analysed(camera: pending.camera, detectSeconds: seconds(started, detected), encodeSeconds: seconds(detected, encoded),
-                          faces: detections.count, latency: Date().timeIntervalSince(pending.capturedAt))
         let gallery = galleries.gallery(for: camera.config.watchlists)
-        for (track, face) in zip(due, faces) {
-            let result = gallery.match(face.encoding)
-            guard let decision = camera.tracker.record(trackID: track.trackID, match: result, sharpness: face.sharpness) else {
-                continue
-            }
+        let result = try camera.faces.analyse(pending.frame, time: pending.streamTime, detector: detector, encoder: encoder,
+                                              gallery: gallery, roi: camera.region, inRegion: camera.inRegion, load: load.factor,
+                                              costs: &costs)
+        if let previews, previews.wanted(camera: pending.camera) {
+            previews.publish(camera: pending.camera, frame: pending.frame, boxes: result.faces.map(\.box))
+        }
+        metrics?.analysed(camera: pending.camera, detectSeconds: costs[.detect] + costs[.track] + costs[.motion],
+                          encodeSeconds: costs[.encode], faces: result.faces.count,
+                          latency: Date().timeIntervalSince(pending.capturedAt))
+        for encoded in result.encoded {
+            guard let decision = encoded.decision else { continue }
             metrics?.matched(camera: pending.camera)
             sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
-                                   decision: decision, box: face.box, sharpness: face.sharpness,
+                                   decision: decision, box: encoded.face.box, sharpness: encoded.face.sharpness,
                                    evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
         }
+        return result
     }
 
     /// Reads plates, votes across frames, and submits the decided vehicles that match a deny entry

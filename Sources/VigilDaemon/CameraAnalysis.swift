@@ -1,32 +1,34 @@
 import Foundation
+import VigilAnalysis
 import VigilConfig
 import VigilCore
 import VigilMatching
 import VigilPlates
 import VigilVision
 
-/// Per-camera analysis state: its motion gate, face tracker, plate voter and region.
+/// Per-camera analysis state: its face stage (motion regions, cadence, tracks), plate voter and region.
 ///
 /// Only the worker holding the camera (see `FrameScheduler`) touches it, so it
 /// needs no lock of its own.
 final class CameraAnalysis: @unchecked Sendable {
     let config: CameraConfig
-    var motion = MotionGate()
-    var tracker: FaceTracker
+    let faces: FaceStage
     /// Plate reads of one vehicle merged across frames; each vehicle keeps its best frame as evidence.
     let voter: PlateVoter<Frame>
     let plateRanker: PlateRanker
-    let useMotionGate: Bool
     let region: BoundingBox?
 
-    init(config: CameraConfig, tracker: FaceTracker.Settings, useMotionGate: Bool) {
+    init(config: CameraConfig, options: DaemonOptions) {
         self.config = config
-        self.tracker = FaceTracker(settings: tracker)
-        // The gap outlasts the motion gate's keyframe interval (2 s), so a parked car keeps one vehicle.
+        var analysis = config.analysis
+        if !options.motionRegions { analysis.motionRegions = false }
+        if !options.cadence { analysis.detectFPS = config.analyseFPS }
+        if !options.tracking { analysis.tracking = false }
+        faces = FaceStage(settings: analysis, analyseFPS: config.analyseFPS)
+        // The gap spans several analysed frames, so a parked car keeps one vehicle.
         voter = PlateVoter(settings: .init(votes: config.plates.votes, gap: max(3, 3 / config.analyseFPS)))
         plateRanker = PlateRanker(region: (try? PlateRegion.named(config.plates.region)) ?? .any,
                                   minConfidence: config.plates.minConfidence)
-        self.useMotionGate = useMotionGate
         region = config.roi.map { points in
             let xs = points.map(\.x), ys = points.map(\.y)
             return BoundingBox(x: Int(xs.min()!), y: Int(ys.min()!), width: Int(xs.max()! - xs.min()!), height: Int(ys.max()! - ys.min()!))

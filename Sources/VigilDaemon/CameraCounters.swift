@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// Where a camera's connection stands.
 public enum CameraState: Sendable, Equatable, CustomStringConvertible {
@@ -40,6 +41,10 @@ public final class CameraCounters: @unchecked Sendable {
         public var framesAnalysed: Int
         public var motionSkipped: Int
         public var reconnects: Int
+        /// CPU seconds by stage since start (decode on the camera's thread, the rest on workers).
+        public var costs = StageCosts()
+        /// Region searches (detections) run since start.
+        public var detections = 0
     }
 
     private let lock = NSLock()

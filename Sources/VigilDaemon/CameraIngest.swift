@@ -66,8 +66,9 @@ public final class CameraIngest: @unchecked Sendable {
             set(.connecting)
             let attempt = clock.now
             do {
-                let options = config.isFile ? DecoderOptions(threads: 1)
+                var options = config.isFile ? DecoderOptions(threads: 1)
                     : DecoderOptions.camera(url: config.url, openTimeout: policy.openTimeout, stallTimeout: policy.stallTimeout)
+                options.analyseFPS = config.analyseFPS
                 let decoder = try MediaDecoder(source: config.url, options: options, interrupt: interrupt)
                 try stream(decoder, attempt: attempt, backoff: &delay)
                 if isStopping { break }
@@ -99,16 +100,21 @@ public final class CameraIngest: @unchecked Sendable {
         var sampler = FrameSampler(fps: config.analyseFPS)
         var pace: (wall: Double, media: Double)?
         var connectedAt: Double?
-        while !isStopping, let frame = try decoder.nextFrame() {
+        var cpu = ThreadCPUClock.now
+        while !isStopping, let frame = try decoder.nextFrame(convertIf: { sampler.wouldAnalyse(time: $0) }) {
             let now = clock.now
+            let spent = ThreadCPUClock.now - cpu
+            counters.update {
+                $0.framesDecoded += 1
+                $0.costs[.decode] += spent
+            }
             if connectedAt == nil {
                 connectedAt = now
                 set(.streaming)
                 logger.info("streaming", metadata: ["first_frame_after_s": "\(String(format: "%.2f", now - attempt))",
-                                                    "codec": "\(decoder.info.codec)", "size": "\(frame.width)x\(frame.height)"])
+                                                    "codec": "\(decoder.info.codec)", "size": "\(decoder.info.width)x\(decoder.info.height)"])
             }
             if let start = connectedAt, now - start >= config.reconnect.healthyAfter { delay = config.reconnect.initialDelay }
-            counters.update { $0.framesDecoded += 1 }
             if config.isFile && !fast {
                 // Real-time pacing: a file behaves like a camera.
                 if let pace, frame.time >= pace.media {
@@ -118,9 +124,10 @@ public final class CameraIngest: @unchecked Sendable {
                     pace = (now, frame.time)
                 }
             }
-            if sampler.shouldAnalyse(time: frame.time) {
-                scheduler.offer(PendingFrame(camera: index, frame: frame, capturedAt: Date(), streamTime: clock.now))
+            if let picture = frame.picture, sampler.shouldAnalyse(time: frame.time) {
+                scheduler.offer(PendingFrame(camera: index, frame: picture, capturedAt: Date(), streamTime: clock.now))
             }
+            cpu = ThreadCPUClock.now
         }
     }
 

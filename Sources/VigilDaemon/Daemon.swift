@@ -11,12 +11,17 @@ import VigilVision
 public struct DaemonOptions: Sendable {
     /// Files are decoded as fast as possible instead of at their frame rate.
     public var fast = false
-    public var motionGating = true
+    /// Search only motion regions (plus the sweep); false searches whole frames (for measurements).
+    public var motionRegions = true
+    /// Detect at each camera's `detect_fps`; false detects in every analysed frame (for measurements).
+    public var cadence = true
+    /// Track faces between detections; false detects fully and encodes every face in every analysed frame.
     public var tracking = true
 
-    public init(fast: Bool = false, motionGating: Bool = true, tracking: Bool = true) {
+    public init(fast: Bool = false, motionRegions: Bool = true, cadence: Bool = true, tracking: Bool = true) {
         self.fast = fast
-        self.motionGating = motionGating
+        self.motionRegions = motionRegions
+        self.cadence = cadence
         self.tracking = tracking
     }
 }
@@ -41,10 +46,13 @@ public final class Daemon: Sendable {
     let metrics: DaemonMetrics
     let previews: PreviewHub
     let logger: Logger
+    let load = LoadFactor()
+    private let rates = StatusRates()
 
     public init(config: DaemonConfig, options: DaemonOptions, logger: Logger) throws {
         self.config = config
         self.logger = logger
+        FaceDetector.singleThreadedNative()
         database = try VigilDatabase(path: config.database, logger: logger)
         galleries = GalleryCache(database: database, logger: logger)
         try galleries.refresh()
@@ -56,16 +64,11 @@ public final class Daemon: Sendable {
             CameraIngest(index: index, config: camera, scheduler: scheduler, clock: clock, fast: options.fast, logger: logger)
         }
         self.cameras = cameras
-        var tracking = FaceTracker.Settings()
-        if !options.tracking {
-            tracking.maxEncodings = .max
-            tracking.encodeInterval = 0
-        }
         let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id))
         self.metrics = metrics
         let previews = PreviewHub(cameras: enabled.map(\.id))
         self.previews = previews
-        let analyses = enabled.map { CameraAnalysis(config: $0, tracker: tracking, useMotionGate: options.motionGating) }
+        let analyses = enabled.map { CameraAnalysis(config: $0, options: options) }
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
         self.dispatcher = dispatcher
@@ -77,9 +80,11 @@ public final class Daemon: Sendable {
         let galleries = self.galleries
         let models = VisionModels(directory: config.models)
         let count = min(config.workers, max(1, enabled.count))
+        let load = self.load
         workers = try (0..<count).map { id in
             try AnalysisWorker(id: id, scheduler: scheduler, cameras: analyses, counters: cameras.map(\.counters),
-                               metrics: metrics, previews: previews, galleries: galleries, sink: sink, models: models, logger: logger)
+                               metrics: metrics, previews: previews, galleries: galleries, sink: sink, models: models, load: load,
+                               logger: logger)
         }
     }
 
@@ -101,18 +106,67 @@ public final class Daemon: Sendable {
     /// swift-metrics can be bootstrapped once per process; `vigil run` makes one daemon.
     static let registry = DaemonMetrics.bootstrap()
 
-    /// Writes every camera's figures to the database for `vigil status`, and samples the metrics.
+    /// Writes every camera's figures to the database for `vigil status`, samples the metrics,
+    /// and lets the load factor judge whether the node keeps up.
     func reportStatus() {
-        metrics.sample(cameras: cameras.map(\.counters.snapshot), dropped: cameras.map { scheduler.droppedFrames(camera: $0.index) },
-                       hooks: (try? database.hookStats()) ?? [])
+        let snapshots = cameras.map(\.counters.snapshot)
+        let dropped = cameras.map { scheduler.droppedFrames(camera: $0.index) }
+        metrics.sample(cameras: snapshots, dropped: dropped, hooks: (try? database.hookStats()) ?? [])
+        let handled = snapshots.reduce(0) { $0 + $1.framesAnalysed + $1.motionSkipped }
+        load.sample(offered: handled + dropped.reduce(0, +), dropped: dropped.reduce(0, +), logger: logger)
+        let perSecond = rates.update(snapshots)
+        let overCapacity = load.overCapacity
         let rows = cameras.map { camera -> CameraStatusRow in
-            let s = camera.counters.snapshot
-            return CameraStatusRow(cameraID: camera.config.id, state: s.state.description, lastError: s.lastError,
-                                   framesDecoded: s.framesDecoded, framesAnalysed: s.framesAnalysed,
-                                   framesDropped: scheduler.droppedFrames(camera: camera.index), motionSkipped: s.motionSkipped,
-                                   reconnects: s.reconnects, updatedAt: Date())
+            let s = snapshots[camera.index]
+            var row = CameraStatusRow(cameraID: camera.config.id, state: s.state.description, lastError: s.lastError,
+                                      framesDecoded: s.framesDecoded, framesAnalysed: s.framesAnalysed,
+                                      framesDropped: dropped[camera.index], motionSkipped: s.motionSkipped,
+                                      reconnects: s.reconnects, updatedAt: Date())
+            let rate = perSecond[camera.index]
+            row.cpuDecode = 1000 * rate.costs[.decode]
+            row.cpuMotion = 1000 * rate.costs[.motion]
+            row.cpuDetect = 1000 * rate.costs[.detect]
+            row.cpuTrack = 1000 * rate.costs[.track]
+            row.cpuEncode = 1000 * rate.costs[.encode]
+            row.cpuPlates = 1000 * rate.costs[.plates]
+            row.handledFPS = rate.handled
+            row.detectFPS = rate.detections
+            row.overCapacity = overCapacity
+            return row
         }
         do { try database.reportCameraStatus(rows) } catch { logger.warning("status not written", metadata: ["error": "\(error)"]) }
+    }
+}
+
+/// Per-second rates from the cameras' running totals, over a window of a few
+/// seconds so one slow frame does not make a camera look idle or swamped.
+final class StatusRates: @unchecked Sendable {
+    struct Rate {
+        var costs = StageCosts()
+        var handled = 0.0
+        var detections = 0.0
+    }
+
+    private let lock = NSLock()
+    private var history: [(time: Double, cameras: [CameraCounters.Snapshot])] = []
+    private let window = 5.0
+
+    func update(_ snapshots: [CameraCounters.Snapshot]) -> [Rate] {
+        lock.withLock {
+            let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+            history.append((now, snapshots))
+            while history.count > 2, now - history[0].time > window { history.removeFirst() }
+            guard let first = history.first, now - first.time > 0.2, first.cameras.count == snapshots.count else {
+                return snapshots.map { _ in Rate() }
+            }
+            let seconds = now - first.time
+            return zip(first.cameras, snapshots).map { before, after in
+                var costs = after.costs - before.costs
+                for stage in Stage.allCases { costs[stage] /= seconds }
+                let handled = (after.framesAnalysed + after.motionSkipped) - (before.framesAnalysed + before.motionSkipped)
+                return Rate(costs: costs, handled: Double(handled) / seconds, detections: Double(after.detections - before.detections) / seconds)
+            }
+        }
     }
 }
 

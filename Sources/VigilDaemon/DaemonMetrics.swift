@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Prometheus
+import VigilCore
 import VigilStore
 
 /// The daemon's Prometheus metrics. Hot paths (workers, the alert sink, the hook
@@ -35,6 +36,8 @@ final class DaemonMetrics: @unchecked Sendable {
         let fpsDecoded: Metrics.Gauge
         let fpsAnalysed: Metrics.Gauge
         let streaming: Metrics.Gauge
+        /// CPU seconds by stage (`Stage` order): what each camera costs the node.
+        let cpu: [FloatingPointCounter]
     }
 
     /// Bootstraps swift-metrics with a Prometheus registry: once per process.
@@ -70,7 +73,10 @@ final class DaemonMetrics: @unchecked Sendable {
                 reconnects: Metrics.Counter(label: "vigil_camera_reconnects_total", dimensions: camera),
                 fpsDecoded: Metrics.Gauge(label: "vigil_camera_fps", dimensions: camera + [("kind", "decoded")]),
                 fpsAnalysed: Metrics.Gauge(label: "vigil_camera_fps", dimensions: camera + [("kind", "analysed")]),
-                streaming: Metrics.Gauge(label: "vigil_camera_streaming", dimensions: camera))
+                streaming: Metrics.Gauge(label: "vigil_camera_streaming", dimensions: camera),
+                cpu: Stage.allCases.map {
+                    FloatingPointCounter(label: "vigil_camera_cpu_seconds_total", dimensions: camera + [("stage", $0.description)])
+                })
         }
         last = Array(repeating: nil, count: ids.count)
         lastDropped = Array(repeating: 0, count: ids.count)
@@ -121,6 +127,8 @@ final class DaemonMetrics: @unchecked Sendable {
                 c.fpsAnalysed.record(rate.analysed)
                 rates[ids[index]] = rate
                 c.streaming.record(s.state.description == "streaming" ? 1 : 0)
+                let spent = s.costs - (previous?.costs ?? StageCosts())
+                for stage in Stage.allCases where spent[stage] > 0 { c.cpu[stage.rawValue].increment(by: spent[stage]) }
                 last[index] = s
                 lastDropped[index] = dropped[index]
             }

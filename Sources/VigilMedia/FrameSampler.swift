@@ -10,6 +10,14 @@ public struct FrameSampler: Sendable {
         self.fps = fps
     }
 
+    /// What `shouldAnalyse` would answer, without taking the slot: lets the decoder
+    /// skip converting frames nobody will look at.
+    public func wouldAnalyse(time: Double) -> Bool {
+        guard fps > 0 else { return true }
+        if let next = nextTime, time + 0.0005 < next { return false }
+        return true
+    }
+
     /// True when the frame at `time` (seconds) should be analysed.
     public mutating func shouldAnalyse(time: Double) -> Bool {
         guard fps > 0 else { return true }

@@ -10,7 +10,7 @@ public struct SampledFrame: Sendable {
 }
 
 /// Decodes one source on its own serial queue (FFmpeg calls block) and hands
-/// on only the frames the sampler picks. Every frame is decoded.
+/// on only the frames the sampler picks. Every frame is decoded; only those are converted.
 public actor MediaReader {
     private let executor: DispatchQueueExecutor
     private let decoder: MediaDecoder
@@ -30,8 +30,9 @@ public actor MediaReader {
     /// frame if the source turned out truncated or unreadable.
     public func next() throws -> SampledFrame? {
         let start = DispatchTime.now()
-        while let frame = try decoder.nextFrame() {
-            if sampler.shouldAnalyse(time: frame.time) {
+        // Only the frames the sampler will take are converted to BGR.
+        while let decoded = try decoder.nextFrame(convertIf: { sampler.wouldAnalyse(time: $0) }) {
+            if let frame = decoded.picture, sampler.shouldAnalyse(time: decoded.time) {
                 return SampledFrame(frame: frame, decodeMilliseconds: elapsedMilliseconds(since: start))
             }
         }

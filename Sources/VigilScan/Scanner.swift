@@ -1,8 +1,40 @@
 import Dispatch
+import VigilAnalysis
 import VigilCore
 import VigilMatching
 import VigilMedia
 import VigilVision
+
+/// Runs a `FaceStage` through an analyzer's handles: one camera's stage, used from one task at a time.
+private struct StageBox: @unchecked Sendable {
+    let stage: FaceStage
+}
+
+extension Scanner {
+    /// One frame through the daemon's tracking pipeline; faces confirmed by a track, named by its vote.
+    fileprivate func tracked(_ frame: Frame, stage: FaceStage, file: String, stats: inout FileScanStats) async throws -> [FaceSighting] {
+        let box = StageBox(stage: stage)
+        let gallery = self.gallery
+        let (result, costs) = try await analyzer.withHandles { detector, encoder in
+            var costs = StageCosts()
+            let result = try box.stage.analyse(frame, time: frame.time, detector: detector, encoder: encoder, gallery: gallery,
+                                               costs: &costs)
+            return (UncheckedResult(value: result), costs)
+        }
+        stats.stages.detect += 1000 * (costs[.motion] + costs[.detect] + costs[.track])
+        stats.stages.encode += 1000 * costs[.encode]
+        stats.costs += costs
+        return result.value.faces.map { face in
+            let encoded = result.value.encoded.first { $0.trackID == face.trackID }
+            return FaceSighting(file: file, time: frame.time, frameIndex: frame.index, box: face.box,
+                                match: face.match ?? encoded?.match ?? MatchResult(), sharpness: encoded?.face.sharpness ?? 0)
+        }
+    }
+}
+
+private struct UncheckedResult: @unchecked Sendable {
+    let value: FaceStageResult
+}
 
 /// One face seen in a scanned file, with the evidence for its match (or non-match).
 public struct FaceSighting: Sendable, Equatable {
@@ -41,6 +73,8 @@ public struct FileScanStats: Sendable, Equatable {
     public var plates = 0
     public var matches = 0
     public var stages = StageTimes()
+    /// CPU seconds by stage, for tracking scans (the daemon's cost accounting).
+    public var costs = StageCosts()
     /// Set when the file failed (results before the failure are kept).
     public var error: String?
 }
@@ -52,9 +86,14 @@ public struct ScanOptions: Sendable {
     /// accuracy), the detector settings' strategy for video.
     public var strategy: DetectionStrategy?
     public var decoder: DecoderOptions
+    /// Set: video is analysed as the daemon does (motion regions, detection cadence, tracks);
+    /// each analysed frame reports the faces its tracks confirm, named by their votes.
+    public var tracking: AnalysisSettings?
 
-    public init(fps: Double = 5, strategy: DetectionStrategy? = nil, decoder: DecoderOptions = DecoderOptions()) {
+    public init(fps: Double = 5, strategy: DetectionStrategy? = nil, decoder: DecoderOptions = DecoderOptions(),
+                tracking: AnalysisSettings? = nil) {
         self.fps = fps
+        self.tracking = tracking
         self.strategy = strategy
         self.decoder = decoder
     }
@@ -86,12 +125,22 @@ public struct Scanner: Sendable {
             return stats
         }
         let strategy = options.strategy ?? (reader.info.isStillImage ? .hog : nil)
+        let stage = options.tracking.flatMap { reader.info.isStillImage ? nil : FaceStage(settings: $0, analyseFPS: options.fps) }
         do {
             var upcoming = Task { try await reader.next() }
             while let sampled = try await upcoming.value {
                 upcoming = Task { try await reader.next() }
                 stats.framesAnalysed += 1
                 stats.stages.decode += sampled.decodeMilliseconds
+                if let stage {
+                    for sighting in try await tracked(sampled.frame, stage: stage, file: file, stats: &stats) {
+                        stats.faces += 1
+                        if sighting.match.isMatch { stats.matches += 1 }
+                        report(sighting)
+                    }
+                    progress(sampled.frame.time, reader.info.duration)
+                    continue
+                }
                 let analysis = try await analyzer.analyse(sampled.frame, strategy: strategy)
                 stats.stages.detect += analysis.detectMilliseconds
                 stats.stages.encode += analysis.encodeMilliseconds

@@ -13,6 +13,21 @@ public struct CameraStatusRow: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var motionSkipped: Int
     public var reconnects: Int
     public var updatedAt: Date
+    /// CPU milliseconds per second over the last report interval, by stage.
+    public var cpuDecode = 0.0
+    public var cpuMotion = 0.0
+    public var cpuDetect = 0.0
+    public var cpuTrack = 0.0
+    public var cpuEncode = 0.0
+    public var cpuPlates = 0.0
+    /// Frames handled (analysed or found still) per second, and region searches per second.
+    public var handledFPS = 0.0
+    public var detectFPS = 0.0
+    /// The node could not keep up with every camera and stretched their detection cadence evenly.
+    public var overCapacity = false
+
+    /// CPU ms per second, every stage together.
+    public var cpuTotal: Double { cpuDecode + cpuMotion + cpuDetect + cpuTrack + cpuEncode + cpuPlates }
 
     public init(cameraID: String, state: String, lastError: String?, framesDecoded: Int, framesAnalysed: Int,
                 framesDropped: Int, motionSkipped: Int, reconnects: Int, updatedAt: Date) {

@@ -235,6 +235,18 @@ enum Migrations {
                 t.column("alerted", .boolean).notNull()
             }
         }
+        // Per-camera cost accounting: CPU milliseconds per second by stage, frames handled per
+        // second, and whether the node is over capacity (all as the daemon last reported them).
+        migrator.registerMigration("v7-camera-costs") { db in
+            try db.alter(table: "cameraStatus") { t in
+                for stage in ["Decode", "Motion", "Detect", "Track", "Encode", "Plates"] {
+                    t.add(column: "cpu\(stage)", .double).notNull().defaults(to: 0)
+                }
+                t.add(column: "handledFPS", .double).notNull().defaults(to: 0)
+                t.add(column: "detectFPS", .double).notNull().defaults(to: 0)
+                t.add(column: "overCapacity", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

@@ -38,6 +38,12 @@ public actor FaceAnalyzer {
                              encodeMilliseconds: milliseconds(detected, encoded))
     }
 
+    /// Runs `body` with this analyzer's native detector and encoder, on its queue (tracking scans
+    /// drive the handles themselves).
+    public func withHandles<T: Sendable>(_ body: @Sendable (FaceDetector, FaceEncoder) throws -> T) throws -> T {
+        try body(detector, encoder)
+    }
+
     /// Detection only (no encoding): for counting faces and measuring detectors.
     public func detect(_ frame: Frame, strategy: DetectionStrategy? = nil) throws -> [FaceDetection] {
         try detector.detect(in: frame, strategy: strategy ?? detector.settings.strategy)

@@ -79,7 +79,7 @@ public final class FaceDetector {
 
     /// Keeps the Haar proposals that HOG confirms in their neighbourhood, with
     /// HOG's box (tighter and better centred for the landmark model).
-    private func verified(_ proposals: [FaceDetection], in frame: Frame) throws -> [FaceDetection] {
+    public func verified(_ proposals: [FaceDetection], in frame: Frame) throws -> [FaceDetection] {
         var accepted: [FaceDetection] = []
         for proposal in proposals.sorted(by: { $0.box.area > $1.box.area }) {
             let region = proposal.box.expanded(by: 0.5)
@@ -96,6 +96,47 @@ public final class FaceDetector {
             accepted.append(best)
         }
         return accepted
+    }
+
+    /// dlib HOG inside `region` only, enlarged so a `minFaceSize` face fills HOG's 80 px window.
+    public func hog(_ frame: Frame, in region: BoundingBox) throws -> [FaceDetection] {
+        let scale = min(80 / Double(max(1, settings.minFaceSize)), 1)
+        return try hog(frame, region: region, scale: scale, pad: 0).filter { $0.box.width >= settings.minFaceSize }
+    }
+
+    // MARK: prepared frames
+
+    /// Keeps OpenCV's own worker threads out of every later call in this process. The daemon
+    /// runs one analysis thread per core already; OpenCV splitting each Haar pass across the
+    /// same cores adds contention, and would hide CPU time from the per-thread cost accounting.
+    public static func singleThreadedNative() { vg_set_native_threads(1) }
+
+    /// The scale at which `frame` is searched (its long side brought within `maxDetectionSide`).
+    public func detectionScale(width: Int, height: Int) -> Double {
+        min(1, Double(settings.maxDetectionSide) / Double(max(width, height)))
+    }
+
+    /// Converts, shrinks and equalises `frame` once for every search of this frame
+    /// (`search(region:)`), and returns its motion grid (`grid` cells, mean luma).
+    public func prepare(_ frame: Frame, grid: (width: Int, height: Int)) throws -> [UInt8] {
+        var params = vg_prepare_params(scale: detectionScale(width: frame.width, height: frame.height), equalize: 1,
+                                       grid_width: Int32(grid.width), grid_height: Int32(grid.height))
+        var cells = [UInt8](repeating: 0, count: max(1, grid.width * grid.height))
+        let status = frame.withNativeImage { image in
+            cells.withUnsafeMutableBufferPointer { vg_detector_prepare(handle, image, &params, $0.baseAddress) }
+        }
+        try NativeStatus.check(status, "frame preparation", message: String(cString: vg_detector_last_error(handle)))
+        return cells
+    }
+
+    /// Haar inside `region` of the prepared frame, for faces `minSize`...`maxSize` source pixels (0 = no limit).
+    public func search(region: BoundingBox, minSize: Int, maxSize: Int = 0, minNeighbors: Int? = nil) throws -> [FaceDetection] {
+        var search = vg_haar_search(region: region.native, min_size: Int32(max(1, minSize)), max_size: Int32(max(0, maxSize)),
+                                    scale_factor: settings.scaleFactor,
+                                    min_neighbors: Int32(minNeighbors ?? settings.minNeighbors))
+        return try collect("Haar region search") { out, capacity, count in
+            vg_detect_haar_prepared(handle, &search, out, capacity, count)
+        }
     }
 
     private func hog(_ frame: Frame, region: BoundingBox?, scale: Double, pad: Double) throws -> [FaceDetection] {

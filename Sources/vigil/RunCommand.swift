@@ -12,15 +12,17 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var files: ConfigOptions
     @Option(help: "Database (overrides the configuration).") var db: String?
     @Flag(help: "Decode files as fast as possible instead of at their frame rate.") var fast = false
-    @Flag(help: "Analyse every sampled frame, even when nothing moves (for measurements).") var noMotionGate = false
-    @Flag(help: "Encode every face in every analysed frame instead of tracking (for measurements).") var noTracking = false
+    @Flag(help: "Search whole frames instead of motion regions and the rolling sweep (for measurements).") var noMotionRegions = false
+    @Flag(help: "Run the region search in every analysed frame instead of at detect_fps (for measurements).") var noCadence = false
+    @Flag(help: "Detect in full and encode every face in every analysed frame, as before tracking (for measurements).") var noTracking = false
 
     func run() async throws {
         var loaded = try files.load(database: db)
         if loaded.models == nil { loaded.models = ProcessInfo.processInfo.environment["VIGIL_MODELS"] }
         Bootstrap.logging(level: Logger.Level(rawValue: loaded.logLevel) ?? .info)
         let daemon = try wrap {
-            try Daemon(config: loaded, options: DaemonOptions(fast: fast, motionGating: !noMotionGate, tracking: !noTracking),
+            try Daemon(config: loaded, options: DaemonOptions(fast: fast, motionRegions: !noMotionRegions, cadence: !noCadence,
+                                                           tracking: !noTracking),
                        logger: Logger(label: "vigil"))
         }
         try await daemon.run()
@@ -40,7 +42,11 @@ struct StatusCommand: AsyncParsableCommand {
                 print(Output.jsonLine([("camera", r.cameraID), ("state", r.state), ("last_error", r.lastError),
                                        ("frames_decoded", r.framesDecoded), ("frames_analysed", r.framesAnalysed),
                                        ("frames_dropped", r.framesDropped), ("motion_skipped", r.motionSkipped),
-                                       ("reconnects", r.reconnects), ("updated_at", r.updatedAt)]))
+                                       ("reconnects", r.reconnects), ("handled_fps", r.handledFPS), ("detect_fps", r.detectFPS),
+                                       ("cpu_ms_per_s", [("decode", r.cpuDecode), ("motion", r.cpuMotion), ("detect", r.cpuDetect),
+                                                          ("track", r.cpuTrack), ("encode", r.cpuEncode), ("plates", r.cpuPlates),
+                                                          ("total", r.cpuTotal)] as [(String, Any?)]),
+                                       ("over_capacity", r.overCapacity), ("updated_at", r.updatedAt)]))
             }
             return
         }
@@ -53,5 +59,17 @@ struct StatusCommand: AsyncParsableCommand {
         print(Output.table(["CAMERA", "STATE", "DECODED", "ANALYSED", "DROPPED", "STILL", "RECONNECTS"], rows.map {
             [$0.cameraID, $0.state, "\($0.framesDecoded)", "\($0.framesAnalysed)", "\($0.framesDropped)", "\($0.motionSkipped)", "\($0.reconnects)"]
         }))
+        // What each camera costs, in CPU milliseconds per second (1000 = one core), over the last few seconds.
+        let ms = { (value: Double) in String(format: "%.0f", value) }
+        print("")
+        print(Output.table(["CAMERA", "FPS", "DETECT/S", "DECODE", "MOTION", "DETECT", "TRACK", "ENCODE", "PLATES", "CPU MS/S"], rows.map {
+            [$0.cameraID, String(format: "%.1f", $0.handledFPS), String(format: "%.1f", $0.detectFPS), ms($0.cpuDecode),
+             ms($0.cpuMotion), ms($0.cpuDetect), ms($0.cpuTrack), ms($0.cpuEncode), ms($0.cpuPlates), ms($0.cpuTotal)]
+        }))
+        let total = rows.reduce(0) { $0 + $1.cpuTotal }
+        print(String(format: "node: %.0f CPU ms/s across %d camera(s) (%.2f cores)", total, rows.count, total / 1000))
+        if rows.contains(where: \.overCapacity) {
+            print("node OVER CAPACITY: frames are being dropped; every camera's detection interval is stretched evenly")
+        }
     }
 }

@@ -20,6 +20,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Plate region (any, us, eu, br): formats used to repair and rank reads.") var region = "any"
     @Option(help: "Analysed frames per second of video (every frame is still decoded).") var fps: Double = 5
     @Flag(help: "One JSON object per face, then a summary object.") var json = false
+    @Flag(help: "Video as the daemon analyses it: motion regions, detection at --detect-fps, tracks in between.") var track = false
+    @Option(help: "With --track: region searches per second.") var detectFps: Double = AnalysisSettings().detectFPS
+    @Option(help: "With --track: seconds in which the rolling sweep covers the whole frame.") var sweepInterval: Double = AnalysisSettings().sweepInterval
     @OptionGroup var detector: DetectorOptions
 
     private var kinds: Set<String> { Set(detect.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
@@ -91,7 +94,7 @@ struct ScanCommand: AsyncParsableCommand {
         let settings = try detector.settings()
         let analyzer = try makeAnalyzer(common, settings: settings, cascade: detector.cascade)
         let scanner = Scanner(analyzer: analyzer, gallery: FaceGallery(enrolled),
-                              options: ScanOptions(fps: fps, strategy: detector.explicitStrategy))
+                              options: ScanOptions(fps: fps, strategy: detector.explicitStrategy, tracking: try trackingSettings()))
         let started = Date()
         var all: [FileScanStats] = []
         if !json {
@@ -110,6 +113,19 @@ struct ScanCommand: AsyncParsableCommand {
         let summary = ScanSummary(files: all, wallSeconds: Date().timeIntervalSince(started))
         print(json ? Output.jsonLine([("summary", summary.fields)]) : summary.text)
         if all.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+    }
+
+    private func trackingSettings() throws -> AnalysisSettings? {
+        guard track else { return nil }
+        FaceDetector.singleThreadedNative()   // as in the daemon: CPU time by stage is then exact
+        guard detectFps > 0 && detectFps <= fps else {
+            throw ValidationError("--detect-fps \(detectFps) must be above 0 and at most --fps \(fps)")
+        }
+        guard (1...600).contains(sweepInterval) else { throw ValidationError("--sweep-interval must be 1...600 seconds") }
+        var settings = AnalysisSettings()
+        settings.detectFPS = detectFps
+        settings.sweepInterval = sweepInterval
+        return settings
     }
 
     static func fields(_ s: FaceSighting) -> [(String, Any?)] {
@@ -174,8 +190,13 @@ struct ScanSummary {
                 ("ms_total", [("decode", s.decode), ("detect", s.detect), ("encode", s.encode), ("match", s.match)] as [(String, Any?)]),
                 ("ms_per_analysed_frame", [("decode", s.decode / n), ("detect", s.detect / n), ("encode", s.encode / n),
                                            ("match", s.match / n)] as [(String, Any?)]),
+                ("cpu_ms_by_stage", costs.total > 0
+                    ? Stage.allCases.map { ($0.description, 1000 * costs[$0]) as (String, Any?) } : nil),
                 ("wall_seconds", wallSeconds), ("errors", files.compactMap(\.error))]
     }
+
+    /// CPU time by stage (`--track` only: the daemon's accounting).
+    private var costs: StageCosts { files.reduce(into: StageCosts()) { $0 += $1.costs } }
 
     var text: String {
         let s = stages, n = Double(max(1, analysed))

@@ -57,12 +57,48 @@ import VigilCore
         #expect(yard.url == directory.appendingPathComponent("clip.mp4").path)
     }
 
+    @Test func analysisSettingsAreReadAndCheckedAgainstEachOther() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try write("vigil.yaml", "defaults:\n  detect_fps: 1\n  motion:\n    threshold: 20\n")
+        _ = try write("cameras/a.yaml", "id: a\nurl: ../clip.mp4\nanalyse_fps: 4\nsweep_interval: 12\nmotion:\n  dilate: 3\n  max_fraction: 0.5\n")
+        _ = try write("cameras/b.yaml", "id: b\nurl: ../clip.mp4\nanalyse_fps: 2\ndetect_fps: 2\nmotion:\n  regions: false\n")
+        let config = try load()
+        let a = config.cameras[0].analysis, b = config.cameras[1].analysis
+        #expect(a.detectFPS == 1 && a.sweepInterval == 12 && a.motion.threshold == 20 && a.motion.dilate == 3 && a.motion.maxFraction == 0.5)
+        #expect(a.motionRegions && !b.motionRegions && b.detectFPS == 2 && b.motion.threshold == 20)
+        // Unset, detect_fps simply follows a lower analyse_fps.
+        _ = try write("vigil.yaml", "defaults:\n  analyse_fps: 1\n")
+        _ = try write("cameras/b.yaml", "id: b\nurl: ../clip.mp4\n")
+        let followed = try load().cameras.first { $0.id == "b" }
+        #expect(followed?.analyseFPS == 1 && followed?.analysis.detectFPS == 2)
+    }
+
+    @Test func badAnalysisSettingsNameFileLineAndKey() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try write("vigil.yaml", "cameras: cameras\n")
+        let camera = directory.appendingPathComponent("cameras/c.yaml").path
+        _ = try write("cameras/c.yaml", "id: c\nurl: ../clip.mp4\nanalyse_fps: 2\ndetect_fps: 5\n")
+        expectError("\(camera):4: detect_fps: detect_fps 5 is above analyse_fps 2: detection runs on analysed frames, so it cannot run more often than they come")
+        _ = try write("cameras/c.yaml", "id: c\nurl: ../clip.mp4\nsweep_interval: 0.5\n")
+        expectError("\(camera):3: sweep_interval: 0.5 is out of range 1...600")
+        _ = try write("cameras/c.yaml", "id: c\nurl: ../clip.mp4\nmotion:\n  threshold: 300\n")
+        expectError("\(camera):4: motion.threshold: 300 is out of range 1...255")
+        _ = try write("cameras/c.yaml", "id: c\nurl: ../clip.mp4\nmotion:\n  max_fraction: 0\n")
+        expectError("\(camera):4: motion.max_fraction: 0 is out of range 0.05...1")
+        _ = try write("cameras/c.yaml", "id: c\nurl: ../clip.mp4\nmotion:\n  cells: 4\n")
+        expectError("\(camera):4: motion.cells: unknown key (known keys: regions, zones, threshold, dilate, min_area, max_fraction)")
+        // detect_fps from the defaults, analyse_fps lowered in the camera: the camera's line is named.
+        _ = try write("vigil.yaml", "defaults:\n  detect_fps: 3\n")
+        _ = try write("cameras/c.yaml", "id: c\nurl: ../clip.mp4\nanalyse_fps: 2\n")
+        expectError("\(camera):3: analyse_fps: detect_fps 3 is above analyse_fps 2: detection runs on analysed frames, so it cannot run more often than they come")
+    }
+
     @Test func badCameraFilesNameFileLineAndKey() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try write("vigil.yaml", "workers: 1\n")
         let camera = directory.appendingPathComponent("cameras/c.yaml").path
         let cases: [(String, String)] = [
-            ("id: c\nurl: rtsp://h/x\nanalyse_fsp: 5\n", "c.yaml:3: analyse_fsp: unknown key (known keys: id, name, url, roi, enabled, loop, analyse_fps, detect, face, plates, watchlists, cooldown, reconnect)"),
+            ("id: c\nurl: rtsp://h/x\nanalyse_fsp: 5\n", "c.yaml:3: analyse_fsp: unknown key (known keys: id, name, url, roi, enabled, loop, analyse_fps, detect_fps, sweep_interval, motion, detect, face, plates, watchlists, cooldown, reconnect)"),
             ("id: c\nurl: rtsp://h/x\nanalyse_fps: fast\n", "c.yaml:3: analyse_fps: expected a number, got 'fast'"),
             ("id: c\nurl: rtsp://h/x\nanalyse_fps: 0\n", "c.yaml:3: analyse_fps: 0 is out of range 0.1...60"),
             ("id: c\nurl: rtsp://h/x\nface:\n  min_neigbors: 3\n", "c.yaml:4: face.min_neigbors: unknown key (known keys: strategy, cascade, scale_factor, min_neighbors, min_size, max_side)"),

@@ -98,7 +98,7 @@ struct DaemonTests {
         try workspace.camera("clip", "url: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\nanalyse_fps: 30\nwatchlists: [burst]\ncooldown: 0\n")
         var reported = Set<Int64>()
         for round in 1...20 {
-            let daemon = try DaemonProcess(config: workspace.config, extra: ["--fast", "--no-motion-gate", "--no-tracking"],
+            let daemon = try DaemonProcess(config: workspace.config, extra: ["--fast", "--no-motion-regions", "--no-tracking"],
                                            log: workspace.root.appendingPathComponent("daemon-\(round).log"))
             let started = workspace.waitFor(30) { !daemon.reportedAlertIDs.isEmpty }
             #expect(started != nil, "round \(round): no alert\n\(daemon.output.suffix(1500))")

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import Logging
+import VigilAnalysis
 import VigilCore
-import VigilDaemon
+@testable import VigilDaemon
 import VigilMatching
 import VigilStore
 import VigilVision
@@ -41,14 +43,87 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
     }
 }
 
-@Suite struct MotionGateTests {
-    @Test func stillScenesAreSkippedUntilTheKeyframeInterval() {
-        var gate = MotionGate()
-        let decisions = [(100, 0.0), (101, 0.2), (180, 0.4), (180, 1.0), (180, 2.5)].map { value, time in
-            gate.shouldAnalyse(solidFrame(UInt8(value)), time: time)
+@Suite struct MotionRegionsTests {
+    /// A 160x90 grid of one grey level, with `blocks` painted brighter (x, y, w, h in cells).
+    func grid(_ blocks: [(Int, Int, Int, Int)] = []) -> [UInt8] {
+        var cells = [UInt8](repeating: 100, count: 160 * 90)
+        for (x, y, w, h) in blocks {
+            for row in y..<(y + h) { for column in x..<(x + w) { cells[row * 160 + column] = 200 } }
         }
-        // first frame; noise below the pixel threshold; a real change; still; forced keyframe
-        #expect(decisions == [true, false, true, false, true])
+        return cells
+    }
+
+    @Test func theFirstFrameIsSearchedWholeThenOnlyWhereSomethingMoved() {
+        var motion = MotionRegions()
+        let first = motion.update(grid: grid(), gridWidth: 160, gridHeight: 90, frameWidth: 1280, frameHeight: 720)
+        #expect(first.regions == [BoundingBox(x: 0, y: 0, width: 1280, height: 720)])
+        let still = motion.update(grid: grid(), gridWidth: 160, gridHeight: 90, frameWidth: 1280, frameHeight: 720)
+        #expect(still.regions.isEmpty && still.changedFraction == 0)
+        // Two people: a 6x12-cell blob on the left and a 4x10-cell blob on the right (8 px cells).
+        let moved = motion.update(grid: grid([(10, 40, 6, 12), (120, 20, 4, 10)]), gridWidth: 160, gridHeight: 90,
+                                  frameWidth: 1280, frameHeight: 720)
+        #expect(moved.regions.count == 2)
+        let left = moved.regions.first { $0.x < 640 }!, right = moved.regions.first { $0.x >= 640 }!
+        // Each region holds its blob (80..128 x 320..416 and 960..992 x 160..240) with a margin, and little else.
+        #expect(left.x <= 80 && left.x + left.width >= 128 && left.y <= 320 && left.y + left.height >= 416)
+        #expect(right.x <= 960 && right.x + right.width >= 992 && right.y <= 160 && right.y + right.height >= 240)
+        #expect(moved.coveredFraction < 0.1)
+    }
+
+    @Test func noiseBelowTheThresholdOrSmallerThanMinAreaIsIgnored() {
+        var motion = MotionRegions()
+        _ = motion.update(grid: grid(), gridWidth: 160, gridHeight: 90, frameWidth: 1280, frameHeight: 720)
+        var flicker = grid()
+        for index in stride(from: 0, to: flicker.count, by: 7) { flicker[index] = 110 }   // below 15 levels
+        flicker[5000] = 250                                                                 // one hot cell
+        let result = motion.update(grid: flicker, gridWidth: 160, gridHeight: 90, frameWidth: 1280, frameHeight: 720)
+        #expect(result.regions.isEmpty)
+    }
+
+    @Test func aSceneThatMovesAlmostEverywhereIsSearchedWhole() {
+        var motion = MotionRegions()
+        _ = motion.update(grid: grid(), gridWidth: 160, gridHeight: 90, frameWidth: 1280, frameHeight: 720)
+        let result = motion.update(grid: grid([(0, 0, 150, 80)]), gridWidth: 160, gridHeight: 90, frameWidth: 1280, frameHeight: 720)
+        #expect(result.regions == [BoundingBox(x: 0, y: 0, width: 1280, height: 720)] && result.coveredFraction == 1)
+    }
+
+    @Test func overlappingBoxesMergeIntoOne() {
+        let merged = MotionRegions.merged([BoundingBox(x: 0, y: 0, width: 10, height: 10), BoundingBox(x: 5, y: 5, width: 10, height: 10),
+                                           BoundingBox(x: 50, y: 50, width: 5, height: 5)])
+        #expect(Set(merged) == [BoundingBox(x: 0, y: 0, width: 15, height: 15), BoundingBox(x: 50, y: 50, width: 5, height: 5)])
+    }
+}
+
+@Suite struct SweepPlannerTests {
+    @Test func theBandsCoverTheWholeFrameOncePerSweep() {
+        var sweep = SweepPlanner(bands: 5, overlap: 64)
+        var covered = [Bool](repeating: false, count: 720)
+        var steps: [SweepPlanner.Step] = []
+        for _ in 0..<5 {
+            let step = sweep.step(width: 1280, height: 720)
+            steps.append(step)
+            for y in step.band.y..<(step.band.y + step.band.height) { covered[y] = true }
+            #expect(step.band.width == 1280 && step.maxFaceSize == 64)
+        }
+        #expect(covered.allSatisfy { $0 })
+        // Neighbouring bands overlap by the largest face searched in them; larger faces get a whole-frame pass once.
+        for (a, b) in zip(steps, steps.dropFirst()) { #expect(a.band.y + a.band.height - b.band.y >= 64) }
+        #expect(steps.compactMap(\.largeFaces) == [64])
+        #expect(sweep.step(width: 1280, height: 720) == steps[0])
+    }
+}
+
+@Suite struct LoadFactorTests {
+    @Test func dropsAboveTenPercentStretchDetectionAndItEasesBackWhenTheyStop() {
+        let load = LoadFactor()
+        let logger = Logger(label: "test")
+        load.sample(offered: 0, dropped: 0, logger: logger)
+        load.sample(offered: 100, dropped: 30, logger: logger)      // 30% dropped
+        #expect(load.overCapacity && load.factor > 1)
+        for second in 2...40 { load.sample(offered: 100 * second, dropped: 30 + second, logger: logger) }   // ~1% dropped
+        #expect(!load.overCapacity && load.factor == 1)
+        for second in 41...60 { load.sample(offered: 100 * second, dropped: 30 + 40 * second, logger: logger) }
+        #expect(load.overCapacity && load.factor == LoadFactor.maximum)
     }
 }
 

@@ -84,6 +84,39 @@ int vg_detect_haar(vg_detector *detector, const vg_image *image, const vg_haar_p
 int vg_detect_hog(vg_detector *detector, const vg_image *image, const vg_rect *region,
                   const vg_hog_params *params, vg_detection *out, int32_t capacity, int32_t *count);
 
+/*
+ * Prepared frames: the per-frame work every detection stage shares, done once.
+ * vg_detector_prepare converts a frame to grey, shrinks it to the detection
+ * scale and equalises it, and keeps that image in the handle; region searches
+ * and track searches then read it until the next prepare. It also returns a
+ * coarse luma grid (box-averaged, before equalisation) for motion analysis.
+ */
+typedef struct {
+    double scale;          /* detection image = source * scale (0 < scale <= 1) */
+    int32_t equalize;      /* 1 = histogram-equalise the detection image */
+    int32_t grid_width;    /* motion grid columns (0 = no grid) */
+    int32_t grid_height;   /* motion grid rows */
+} vg_prepare_params;
+
+int vg_detector_prepare(vg_detector *detector, const vg_image *image, const vg_prepare_params *params,
+                        uint8_t *grid_out);
+
+/** OpenCV's worker threads for later calls (1 = none: the caller's thread does the work). */
+void vg_set_native_threads(int32_t threads);
+
+/** One Haar search inside the prepared image. Sizes and region are in source pixels. */
+typedef struct {
+    vg_rect region;        /* clamped to the frame */
+    int32_t min_size;      /* smallest face side */
+    int32_t max_size;      /* largest face side (0 = no limit) */
+    double scale_factor;   /* pyramid step (> 1) */
+    int32_t min_neighbors;
+} vg_haar_search;
+
+/** Haar cascade inside `search->region` of the prepared image. Boxes are in source pixels. */
+int vg_detect_haar_prepared(vg_detector *detector, const vg_haar_search *search, vg_detection *out,
+                            int32_t capacity, int32_t *count);
+
 /* ----------------------------------------------------------------- encoder */
 
 typedef struct vg_encoder vg_encoder;

@@ -1,0 +1,272 @@
+import VigilCore
+import VigilMatching
+import VigilVision
+
+/// What one analysed frame yielded for faces.
+public struct FaceStageResult: Sendable {
+    /// A face confirmed in this frame, with what its track is known to be.
+    public struct Face: Sendable {
+        public var trackID: Int
+        public var box: BoundingBox
+        /// The track's best match so far (nil: not named yet or no match).
+        public var match: MatchResult?
+    }
+
+    /// An encoding made in this frame, with its match and the decision the track's vote reached.
+    public struct Encoded: Sendable {
+        public var trackID: Int
+        public var face: EncodedFace
+        public var match: MatchResult
+        public var decision: FaceTracker.Decision?
+    }
+
+    public var faces: [Face] = []
+    public var encoded: [Encoded] = []
+    /// A region search ran in this frame.
+    public var detected = false
+    /// Nothing was searched: no motion, no live track, no detection or sweep due.
+    public var still = false
+    /// Fraction of the frame searched by the region search (0 when none ran).
+    public var searchedFraction = 0.0
+}
+
+/// One camera's face analysis, frame by frame: motion regions, a detection
+/// cadence with local track searches in between, a rolling sweep, and
+/// bounded encodings per track. The daemon's workers and `vigil scan --track`
+/// both run it, so the recall the tests measure is the daemon's.
+///
+/// Not thread-safe: a camera is analysed by one worker at a time, which passes
+/// in its own native detector and encoder.
+public final class FaceStage {
+    public let settings: AnalysisSettings
+    public let analyseFPS: Double
+    public private(set) var tracker: FaceTracker
+    private var motion: MotionRegions
+    /// Where this camera has shown faces (used once warmed up and a whole sweep has run).
+    public private(set) var zones = FaceZones()
+    private var started: Double?
+    private var sweep: SweepPlanner?
+    private var nextDetection = -Double.infinity
+    private var nextSweep = -Double.infinity
+    /// Haar proposals HOG refused, so the same false face is not re-verified at every detection.
+    private var rejected: [(box: BoundingBox, until: Double)] = []
+
+    public init(settings: AnalysisSettings, analyseFPS: Double, tracker: FaceTracker.Settings = FaceTracker.Settings()) {
+        self.settings = settings
+        self.analyseFPS = analyseFPS
+        var trackerSettings = tracker
+        if !settings.tracking {
+            trackerSettings.maxEncodings = .max
+            trackerSettings.encodeInterval = 0
+        }
+        self.tracker = FaceTracker(settings: trackerSettings)
+        motion = MotionRegions(settings: settings.motion)
+    }
+
+    /// Analyses `frame` captured at `time` (monotonic seconds). `load` (>= 1) stretches the
+    /// detection interval when the node is over capacity, so every camera degrades evenly.
+    public func analyse(_ frame: Frame, time: Double, detector: FaceDetector, encoder: FaceEncoder, gallery: FaceGallery,
+                        roi: BoundingBox? = nil, inRegion: (BoundingBox) -> Bool = { _ in true }, load: Double = 1,
+                        costs: inout StageCosts) throws -> FaceStageResult {
+        var result = FaceStageResult()
+        let whole = BoundingBox(x: 0, y: 0, width: frame.width, height: frame.height)
+        let area = roi.map { $0.clamped(width: frame.width, height: frame.height) } ?? whole
+        let moved = try costs.measure(.motion) { () throws -> MotionResult in
+            let grid = MotionRegions.gridSize(width: frame.width, height: frame.height)
+            let cells = try detector.prepare(frame, grid: settings.motionRegions ? grid : (0, 0))
+            guard settings.motionRegions && settings.tracking else {
+                return MotionResult(regions: [whole], changedFraction: 1, coveredFraction: 1)
+            }
+            return motion.update(grid: cells, gridWidth: grid.width, gridHeight: grid.height,
+                                 frameWidth: frame.width, frameHeight: frame.height,
+                                 margin: Int(1.5 * Double(detector.settings.minFaceSize)))
+        }
+        tracker.begin(time: time)
+        if started == nil || time < started! { started = time }
+        if !settings.tracking {
+            return try fullSearch(frame, time: time, detector: detector, encoder: encoder, gallery: gallery, area: area,
+                                  inRegion: inRegion, costs: &costs)
+        }
+        // Tolerate half an analysed frame of jitter, so 2 detections per second stay 2, not 1.67.
+        let slack = 0.5 / max(analyseFPS, 0.1)
+        let interval = max(1, load) / max(0.01, min(settings.detectFPS, analyseFPS))
+        if time >= nextDetection - slack || time < nextDetection - 2 * interval {
+            nextDetection = max(nextDetection + interval, time + interval - slack)
+            var regions = moved.regions.compactMap { region -> BoundingBox? in
+                let inside = region.intersection(area)
+                return inside.area > 0 ? inside : nil
+            }
+            if settings.learnZones, settings.motionRegions, time - (started ?? time) >= settings.sweepInterval,
+               let learnt = zones.zones(frameWidth: frame.width, frameHeight: frame.height) {
+                regions = MotionRegions.merged(regions.flatMap { region in
+                    learnt.map { $0.intersection(region) }.filter { $0.area > 0 }
+                })
+            }
+            var searches = regions.map { (region: $0, min: detector.settings.minFaceSize, max: 0) }
+            if settings.motionRegions && regions != [area] {
+                for step in sweepSteps(time: time, area: area, minFace: detector.settings.minFaceSize) {
+                    searches.append((step.band, detector.settings.minFaceSize, step.maxFaceSize))
+                    if let large = step.largeFaces { searches.append((area, large, 0)) }
+                    regions.append(step.band)
+                }
+            }
+            result.detected = true
+            result.searchedFraction = min(1, Double(regions.reduce(0) { $0 + $1.area }) / Double(max(1, whole.area)))
+            let proposals = try costs.measure(.detect) { () throws -> [FaceDetection] in
+                var found: [FaceDetection] = []
+                for search in searches {
+                    let hits = detector.settings.strategy == .hog
+                        ? try detector.hog(frame, in: search.region)
+                        : try detector.search(region: search.region, minSize: search.min, maxSize: search.max)
+                    found.append(contentsOf: hits)
+                }
+                return Self.distinct(found).filter { inRegion($0.box) }
+            }
+            try adopt(proposals, frame: frame, time: time, detector: detector, costs: &costs)
+        }
+        try followTracks(frame, time: time, detector: detector, area: area, costs: &costs)
+        tracker.mergeDuplicates()
+        if !result.detected && tracker.tracks.isEmpty && moved.regions.isEmpty { result.still = true }
+        try encodeDue(&result, frame: frame, time: time, detector: detector, encoder: encoder, gallery: gallery, costs: &costs)
+        for track in tracker.tracks where track.verifiedNow {
+            zones.learn(track.box, frameWidth: frame.width, frameHeight: frame.height)
+        }
+        result.faces = tracker.tracks.filter(\.confirmedNow).map { FaceStageResult.Face(trackID: $0.id, box: $0.box, match: $0.best) }
+        return result
+    }
+
+    /// The sweep steps due at `time`: bands are spread evenly over `sweepInterval`.
+    private func sweepSteps(time: Double, area: BoundingBox, minFace: Int) -> [SweepPlanner.Step] {
+        let overlap = max(64, 2 * minFace)
+        let bands = max(1, min(Int(settings.sweepInterval * min(settings.detectFPS, analyseFPS)), area.height / (2 * overlap)))
+        if sweep?.bands != bands || sweep?.overlap != overlap { sweep = SweepPlanner(bands: bands, overlap: overlap) }
+        guard time >= nextSweep || time < nextSweep - 2 * settings.sweepInterval, var planner = sweep else { return [] }
+        let every = settings.sweepInterval / Double(bands)
+        nextSweep = max(nextSweep + every, time + every / 2)
+        var step = planner.step(width: area.width, height: area.height)
+        sweep = planner
+        step.band.x += area.x
+        step.band.y += area.y
+        return [step]
+    }
+
+    /// Proposals of a region search: those on a live track confirm it; new ones are verified (haar-verified) and start tracks.
+    private func adopt(_ proposals: [FaceDetection], frame: Frame, time: Double, detector: FaceDetector,
+                       costs: inout StageCosts) throws {
+        rejected.removeAll { $0.until < time }
+        var taken = Set<Int>()
+        for proposal in proposals.sorted(by: { $0.box.area > $1.box.area }) {
+            if let index = tracker.trackIndex(matching: proposal.box, at: time, excluding: taken) {
+                taken.insert(tracker.tracks[index].id)
+                tracker.confirm(index: index, searchBox: proposal.box, verified: nil, time: time)
+                continue
+            }
+            guard detector.settings.strategy == .haarVerified else {
+                let index = tracker.start(searchBox: proposal.box, verified: proposal.box, time: time)
+                taken.insert(tracker.tracks[index].id)
+                continue
+            }
+            if rejected.contains(where: { $0.box.iou(proposal.box) > 0.5 }) { continue }
+            let verified = try costs.measure(.detect) { try detector.verified([proposal], in: frame) }
+            guard let face = verified.first else {
+                rejected.append((proposal.box, time + 3))
+                continue
+            }
+            if let index = tracker.tracks.firstIndex(where: { !taken.contains($0.id) && $0.box.iou(face.box) > 0.4 }) {
+                taken.insert(tracker.tracks[index].id)
+                tracker.confirm(index: index, searchBox: proposal.box, verified: face.box, time: time)
+            } else {
+                let index = tracker.start(searchBox: proposal.box, verified: face.box, time: time)
+                taken.insert(tracker.tracks[index].id)
+            }
+        }
+    }
+
+    /// Looks for each live track not yet confirmed in a window around its predicted box, at its own scale.
+    private func followTracks(_ frame: Frame, time: Double, detector: FaceDetector, area: BoundingBox, costs: inout StageCosts) throws {
+        try costs.measure(.track) {
+            for index in tracker.tracks.indices where !tracker.tracks[index].confirmedNow {
+                let predicted = tracker.predicted(tracker.tracks[index], at: time)
+                let window = predicted.expanded(by: 0.6).intersection(area)
+                guard window.area > 0 else { continue }
+                let found = detector.settings.strategy == .hog
+                    ? try detector.hog(frame, in: window)
+                    : try detector.search(region: window, minSize: max(8, predicted.width * 7 / 10),
+                                          maxSize: predicted.width * 3 / 2, minNeighbors: max(2, detector.settings.minNeighbors - 2))
+                guard let best = found.max(by: { $0.box.iou(predicted) < $1.box.iou(predicted) }),
+                      best.box.iou(predicted) >= 0.2 else { continue }
+                tracker.confirm(index: index, searchBox: best.box, verified: nil, time: time)
+            }
+        }
+    }
+
+    /// Encodes the tracks due an encoding (verified first, so the encoder gets HOG's framing), matches, votes.
+    private func encodeDue(_ result: inout FaceStageResult, frame: Frame, time: Double, detector: FaceDetector,
+                           encoder: FaceEncoder, gallery: FaceGallery, costs: inout StageCosts) throws {
+        var due: [(id: Int, detection: FaceDetection)] = []
+        for index in tracker.tracks.indices where tracker.tracks[index].confirmedNow {
+            let track = tracker.tracks[index]
+            guard track.encodingDue(settings: tracker.settings, time: time) else { continue }
+            var box = track.box
+            if detector.settings.strategy == .haarVerified && !track.verifiedNow {
+                let proposal = FaceDetection(box: track.searchBox, score: 0)
+                guard let face = try costs.measure(.detect, { try detector.verified([proposal], in: frame) }).first else { continue }
+                tracker.confirm(index: index, searchBox: track.searchBox, verified: face.box, time: time)
+                box = face.box
+            }
+            _ = tracker.takeEncoding(index: index, time: time)
+            due.append((track.id, FaceDetection(box: box, score: 0)))
+        }
+        guard !due.isEmpty else { return }
+        let faces = try costs.measure(.encode) { try encoder.encode(due.map(\.detection), in: frame) }
+        for (entry, face) in zip(due, faces) {
+            let match = gallery.match(face.encoding)
+            let decision = tracker.record(trackID: entry.id, match: match, sharpness: face.sharpness)
+            result.encoded.append(.init(trackID: entry.id, face: face, match: match, decision: decision))
+        }
+    }
+
+    /// Tracking off: the whole area in every analysed frame, every face encoded (what Vigil did before tracking).
+    private func fullSearch(_ frame: Frame, time: Double, detector: FaceDetector, encoder: FaceEncoder, gallery: FaceGallery,
+                            area: BoundingBox, inRegion: (BoundingBox) -> Bool, costs: inout StageCosts) throws -> FaceStageResult {
+        var result = FaceStageResult()
+        result.detected = true
+        result.searchedFraction = Double(area.area) / Double(max(1, frame.width * frame.height))
+        let detections = try costs.measure(.detect) { () throws -> [FaceDetection] in
+            let crop = area == BoundingBox(x: 0, y: 0, width: frame.width, height: frame.height) ? nil : frame.cropped(to: area)
+            let found = try detector.detect(in: crop ?? frame).map { d -> FaceDetection in
+                var moved = d
+                if crop != nil { moved.box.x += area.x; moved.box.y += area.y }
+                return moved
+            }
+            return found.filter { inRegion($0.box) }
+        }
+        let tracked = tracker.update(detections, time: time)
+        let faces = try costs.measure(.encode) { try encoder.encode(tracked.map(\.detection), in: frame) }
+        for (track, face) in zip(tracked, faces) {
+            let match = gallery.match(face.encoding)
+            let decision = tracker.record(trackID: track.trackID, match: match, sharpness: face.sharpness)
+            result.encoded.append(.init(trackID: track.trackID, face: face, match: match, decision: decision))
+            result.faces.append(.init(trackID: track.trackID, box: face.box, match: match.isMatch ? match : nil))
+        }
+        return result
+    }
+
+    /// Drops proposals that repeat one found in an overlapping search (the higher score stays).
+    static func distinct(_ detections: [FaceDetection]) -> [FaceDetection] {
+        var kept: [FaceDetection] = []
+        for detection in detections.sorted(by: { $0.score > $1.score }) where !kept.contains(where: { $0.box.iou(detection.box) > 0.5 }) {
+            kept.append(detection)
+        }
+        return kept
+    }
+}
+
+extension BoundingBox {
+    /// The part of this box inside `other` (empty when they do not meet).
+    public func intersection(_ other: BoundingBox) -> BoundingBox {
+        let left = max(x, other.x), top = max(y, other.y)
+        let right = min(x + width, other.x + other.width), bottom = min(y + height, other.y + other.height)
+        return BoundingBox(x: left, y: top, width: max(0, right - left), height: max(0, bottom - top))
+    }
+}

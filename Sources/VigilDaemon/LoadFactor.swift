@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+
+/// How far the node stretches every camera's detection interval because it
+/// cannot keep up: 1 when it can.
+///
+/// Dropping frames is how Vigil stays real time, but a node asked for more
+/// cameras than it can hold should not let some cameras starve while others
+/// run at full rate. The monitor watches the share of sampled frames dropped
+/// across all cameras each second; above `overloaded` it raises one shared
+/// factor, which every camera's `FaceStage` applies to its detection interval,
+/// so all cameras give up detections in the same proportion and tracking keeps
+/// running on every camera. Below `relaxed` it eases back.
+public final class LoadFactor: @unchecked Sendable {
+    public static let maximum = 8.0
+    /// Dropped share (of frames offered) above which the node is over capacity.
+    public let overloaded = 0.10
+    /// Dropped share below which the factor eases back towards 1.
+    public let relaxed = 0.02
+    private let lock = NSLock()
+    private var value = 1.0
+    private var over = false
+    private var last: (offered: Int, dropped: Int)?
+
+    public init() {}
+
+    public var factor: Double { lock.withLock { value } }
+    public var overCapacity: Bool { lock.withLock { over } }
+
+    /// Called once a second with the totals over all cameras: frames offered to analysis
+    /// (handled plus dropped) and frames dropped. Logs when the node goes over or back under capacity.
+    func sample(offered: Int, dropped: Int, logger: Logger) {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { last = (offered, dropped) }
+        guard let last, offered > last.offered else { return }
+        let share = Double(dropped - last.dropped) / Double(offered - last.offered)
+        if share > overloaded {
+            value = min(Self.maximum, value * 1.25)
+            if !over {
+                over = true
+                logger.warning("over capacity: cameras degrade evenly (detection interval stretched)",
+                               metadata: ["dropped_share": "\(String(format: "%.2f", share))",
+                                          "detect_interval_factor": "\(String(format: "%.2f", value))"])
+            }
+        } else if share < relaxed {
+            value = max(1, value / 1.1)
+            if over && value == 1 {
+                over = false
+                logger.info("back within capacity")
+            }
+        }
+    }
+}
