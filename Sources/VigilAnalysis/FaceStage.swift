@@ -44,10 +44,20 @@ public final class FaceStage {
     private var motion: MotionRegions
     /// Where this camera has shown faces (used once warmed up and a whole sweep has run).
     public private(set) var zones = FaceZones()
-    private var started: Double?
     private var sweep: SweepPlanner?
     private var nextDetection = -Double.infinity
     private var nextSweep = -Double.infinity
+    /// Share of a frame interval the region search may spend in one frame: the rest is for
+    /// HOG checks, track searches and encodings, so a camera keeps up with its own frames.
+    static let detectShare = 0.5
+    /// What is left of the current detection cycle.
+    private var plan: [Search] = []
+    /// Haar CPU seconds per source pixel at the smallest face size (learnt; 0 until the first search).
+    private var costPerPixel = 0.0
+    private var minFaceSeen: Int?
+    private var firstCycle: Double?
+    /// Detection cycles begun (for figures).
+    public private(set) var cyclesStarted = 0
     /// Haar proposals HOG refused, so the same false face is not re-verified at every detection.
     private var rejected: [(box: BoundingBox, until: Double)] = []
 
@@ -82,46 +92,41 @@ public final class FaceStage {
                                  margin: Int(1.5 * Double(detector.settings.minFaceSize)))
         }
         tracker.begin(time: time)
-        if started == nil || time < started! { started = time }
         if !settings.tracking {
             return try fullSearch(frame, time: time, detector: detector, encoder: encoder, gallery: gallery, area: area,
                                   inRegion: inRegion, costs: &costs)
         }
-        // Tolerate half an analysed frame of jitter, so 2 detections per second stay 2, not 1.67.
+        // A new detection cycle starts at most `detect_fps` times a second, and only once the last one is done.
+        // Tolerate half an analysed frame of jitter, so 2 cycles per second stay 2, not 1.67.
         let slack = 0.5 / max(analyseFPS, 0.1)
         let interval = max(1, load) / max(0.01, min(settings.detectFPS, analyseFPS))
-        if time >= nextDetection - slack || time < nextDetection - 2 * interval {
+        if plan.isEmpty && (time >= nextDetection - slack || time < nextDetection - 2 * interval) {
             nextDetection = max(nextDetection + interval, time + interval - slack)
-            var regions = moved.regions.compactMap { region -> BoundingBox? in
-                let inside = region.intersection(area)
-                return inside.area > 0 ? inside : nil
-            }
-            if settings.learnZones, settings.motionRegions, time - (started ?? time) >= settings.sweepInterval,
-               let learnt = zones.zones(frameWidth: frame.width, frameHeight: frame.height) {
-                regions = MotionRegions.merged(regions.flatMap { region in
-                    learnt.map { $0.intersection(region) }.filter { $0.area > 0 }
-                })
-            }
-            var searches = regions.map { (region: $0, min: detector.settings.minFaceSize, max: 0) }
-            if settings.motionRegions && regions != [area] {
-                for step in sweepSteps(time: time, area: area, minFace: detector.settings.minFaceSize) {
-                    searches.append((step.band, detector.settings.minFaceSize, step.maxFaceSize))
-                    if let large = step.largeFaces { searches.append((area, large, 0)) }
-                    regions.append(step.band)
-                }
-            }
-            result.detected = true
-            result.searchedFraction = min(1, Double(regions.reduce(0) { $0 + $1.area }) / Double(max(1, whole.area)))
+            plan = cycle(moved, time: time, area: area, whole: whole, minFace: detector.settings.minFaceSize)
+            cyclesStarted += 1
+            if firstCycle == nil || time < firstCycle! { firstCycle = time }
+        }
+        if !plan.isEmpty {
+            // This frame's share of the cycle: slices until the budget is spent (at least one).
+            let budget = Self.detectShare / max(analyseFPS, 0.1) / max(1, load)
+            var searched = 0
             let proposals = try costs.measure(.detect) { () throws -> [FaceDetection] in
                 var found: [FaceDetection] = []
-                for search in searches {
+                let begun = ThreadCPUClock.now
+                while let search = plan.first, searched == 0 || ThreadCPUClock.now - begun < budget {
+                    plan.removeFirst()
+                    let began = ThreadCPUClock.now
                     let hits = detector.settings.strategy == .hog
                         ? try detector.hog(frame, in: search.region)
                         : try detector.search(region: search.region, minSize: search.min, maxSize: search.max)
+                    learnCost(seconds: ThreadCPUClock.now - began, area: search.region.area, minFace: search.min)
+                    searched += search.region.area
                     found.append(contentsOf: hits)
                 }
                 return Self.distinct(found).filter { inRegion($0.box) }
             }
+            result.detected = true
+            result.searchedFraction = min(1, Double(searched) / Double(max(1, whole.area)))
             try adopt(proposals, frame: frame, time: time, detector: detector, costs: &costs)
         }
         try followTracks(frame, time: time, detector: detector, area: area, costs: &costs)
@@ -131,8 +136,87 @@ public final class FaceStage {
         for track in tracker.tracks where track.verifiedNow {
             zones.learn(track.box, frameWidth: frame.width, frameHeight: frame.height)
         }
-        result.faces = tracker.tracks.filter(\.confirmedNow).map { FaceStageResult.Face(trackID: $0.id, box: $0.box, match: $0.best) }
+        // A track missed by its local search in one frame is still reported there, at its last box
+        // (a face turning for a moment has not left); after one analysed frame it is not.
+        let coast = 1 / max(analyseFPS, 0.1) + 0.01
+        result.faces = tracker.tracks.filter { $0.confirmedNow || time - $0.lastSeen <= coast }
+            .map { FaceStageResult.Face(trackID: $0.id, box: $0.box, match: $0.best) }
         return result
+    }
+
+    /// One Haar search of a detection cycle.
+    struct Search: Sendable, Equatable {
+        var region: BoundingBox
+        var min: Int
+        var max: Int
+    }
+
+    /// Everything one detection cycle searches (motion regions, within learnt zones, and a sweep step),
+    /// cut into horizontal slices each frame can afford: a 720p pass costs four frame intervals, and
+    /// a camera that spends that long on one frame drops the next three.
+    private func cycle(_ moved: MotionResult, time: Double, area: BoundingBox, whole: BoundingBox, minFace: Int) -> [Search] {
+        var regions = moved.regions.compactMap { region -> BoundingBox? in
+            let inside = region.intersection(area)
+            return inside.area > 0 ? inside : nil
+        }
+        // Zones are used once the sweep has searched the whole frame once: a face in a place the first
+        // frames did not show is learnt before motion there is left to the sweep.
+        if settings.learnZones, settings.motionRegions, time - (firstCycle ?? time) >= settings.sweepInterval,
+           let learnt = zones.zones(frameWidth: whole.width, frameHeight: whole.height) {
+            regions = MotionRegions.merged(regions.flatMap { region in learnt.map { $0.intersection(region) }.filter { $0.area > 0 } })
+        }
+        var searches = regions.map { Search(region: $0, min: minFace, max: 0) }
+        if settings.motionRegions && regions != [area] {
+            for step in sweepSteps(time: time, area: area, minFace: minFace) {
+                searches.append(Search(region: step.band, min: minFace, max: step.maxFaceSize))
+                if let large = step.largeFaces { searches.append(Search(region: area, min: large, max: 0)) }
+            }
+        }
+        // Slices of what one frame's budget pays for, overlapping by the largest face they look for;
+        // larger faces get their own pass (cheaper per pixel by the square of the size ratio, since
+        // the cascade's pyramid starts at that size), sliced the same way when it is still too dear.
+        let overlap = max(64, 2 * minFace)
+        let budget = Self.detectShare / max(analyseFPS, 0.1)
+        var out: [Search] = []
+        for search in searches {
+            let large = search.max == 0 || search.max > overlap
+            out += slices(Search(region: search.region, min: search.min, max: large ? overlap : search.max), overlap: overlap,
+                          budget: budget, minFace: minFace)
+            if large {
+                out += slices(Search(region: search.region, min: overlap, max: search.max), overlap: 2 * overlap,
+                              budget: budget, minFace: minFace)
+            }
+        }
+        return out
+    }
+
+    /// `search` cut into horizontal bands that each cost about `budget`, overlapping by `overlap` pixels.
+    private func slices(_ search: Search, overlap: Int, budget: Double, minFace: Int) -> [Search] {
+        let ratio = Double(minFace) / Double(max(1, search.min))
+        let perPixel = max(costPerPixel, 1e-12) * ratio * ratio
+        let sliceArea = max(Double(overlap * overlap * 4), budget / perPixel)
+        let r = search.region
+        guard Double(r.area) > 1.5 * sliceArea, r.height > 3 * overlap else { return [search] }
+        let rows = max(overlap, Int(sliceArea / Double(max(1, r.width))) - overlap)
+        var out: [Search] = []
+        var top = r.y
+        while top < r.y + r.height {
+            let bottom = min(r.y + r.height, top + rows + overlap)
+            out.append(Search(region: BoundingBox(x: r.x, y: top, width: r.width, height: bottom - top), min: search.min, max: search.max))
+            if bottom == r.y + r.height { break }
+            top += rows
+        }
+        return out
+    }
+
+    /// Keeps a running estimate of Haar's CPU seconds per pixel at the camera's smallest face size.
+    private func learnCost(seconds: Double, area: Int, minFace: Int) {
+        guard area > 10_000, seconds > 0 else { return }
+        // Faces larger than the smallest cost much less; only full-size searches teach the rate.
+        guard minFace <= Int(1.2 * Double(minFaceSeen ?? minFace)) else { return }
+        minFaceSeen = min(minFaceSeen ?? minFace, minFace)
+        let rate = seconds / Double(area)
+        costPerPixel = costPerPixel == 0 ? rate : 0.7 * costPerPixel + 0.3 * rate
     }
 
     /// The sweep steps due at `time`: bands are spread evenly over `sweepInterval`.

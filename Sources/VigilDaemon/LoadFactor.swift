@@ -10,7 +10,8 @@ import Logging
 /// across all cameras each second; above `overloaded` it raises one shared
 /// factor, which every camera's `FaceStage` applies to its detection interval,
 /// so all cameras give up detections in the same proportion and tracking keeps
-/// running on every camera. Below `relaxed` it eases back.
+/// running on every camera. Three such seconds in a row mark the node over
+/// capacity (start-up is not). Below `relaxed` it eases back.
 public final class LoadFactor: @unchecked Sendable {
     public static let maximum = 8.0
     /// Dropped share (of frames offered) above which the node is over capacity.
@@ -21,6 +22,9 @@ public final class LoadFactor: @unchecked Sendable {
     private var value = 1.0
     private var over = false
     private var last: (offered: Int, dropped: Int)?
+    /// Consecutive seconds above `overloaded`: start-up and one slow second are not "over capacity".
+    private var overSeconds = 0
+    public let sustained = 3
 
     public init() {}
 
@@ -37,13 +41,15 @@ public final class LoadFactor: @unchecked Sendable {
         let share = Double(dropped - last.dropped) / Double(offered - last.offered)
         if share > overloaded {
             value = min(Self.maximum, value * 1.25)
-            if !over {
+            overSeconds += 1
+            if !over && overSeconds >= sustained {
                 over = true
                 logger.warning("over capacity: cameras degrade evenly (detection interval stretched)",
                                metadata: ["dropped_share": "\(String(format: "%.2f", share))",
                                           "detect_interval_factor": "\(String(format: "%.2f", value))"])
             }
         } else if share < relaxed {
+            overSeconds = 0
             value = max(1, value / 1.1)
             if over && value == 1 {
                 over = false

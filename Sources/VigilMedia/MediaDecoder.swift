@@ -72,6 +72,8 @@ public final class MediaDecoder {
     /// Frames the container's index declares (0 when it has none).
     private let declaredFrames: Int
     private var inputExhausted = false
+    /// B-frames are not decoded, so fewer frames come out than the container declares.
+    private var skipsFrames = false
     private var finished = false
     private var readError: String?
     private var lastTime = 0.0
@@ -133,6 +135,7 @@ public final class MediaDecoder {
         let streamRate = vg_rational_to_double(stream.pointee.avg_frame_rate)
         if let wanted = options.analyseFPS, wanted > 0, streamRate >= 3 * wanted {
             codec.pointee.skip_frame = AVDISCARD_NONREF
+            skipsFrames = true
         }
         if status >= 0 {
             codec.pointee.thread_count = Int32(max(0, options.threads))
@@ -264,7 +267,7 @@ public final class MediaDecoder {
         }
         guard !info.isStillImage else { return }
         // Containers with an index (mp4, mov) declare their frame count: the surest sign of a cut file.
-        if declaredFrames > 0 && framesDecoded + max(2, declaredFrames / 50) < declaredFrames {
+        if declaredFrames > 0 && !skipsFrames && framesDecoded + max(2, declaredFrames / 50) < declaredFrames {
             throw MediaError.truncated(source: info.source, decodedUntil: lastTime, declaredDuration: info.duration ?? 0)
         }
         // Others only declare a duration, which some (mkv) count from 0 rather than the stream's

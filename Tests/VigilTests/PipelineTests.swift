@@ -118,11 +118,14 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
         let load = LoadFactor()
         let logger = Logger(label: "test")
         load.sample(offered: 0, dropped: 0, logger: logger)
-        load.sample(offered: 100, dropped: 30, logger: logger)      // 30% dropped
-        #expect(load.overCapacity && load.factor > 1)
-        for second in 2...40 { load.sample(offered: 100 * second, dropped: 30 + second, logger: logger) }   // ~1% dropped
+        load.sample(offered: 100, dropped: 30, logger: logger)      // 30% dropped: stretched, not yet "over capacity"
+        #expect(!load.overCapacity && load.factor > 1)
+        load.sample(offered: 200, dropped: 60, logger: logger)
+        load.sample(offered: 300, dropped: 90, logger: logger)      // the third second in a row
+        #expect(load.overCapacity)
+        for second in 4...40 { load.sample(offered: 100 * second, dropped: 90 + second, logger: logger) }   // ~1% dropped
         #expect(!load.overCapacity && load.factor == 1)
-        for second in 41...60 { load.sample(offered: 100 * second, dropped: 30 + 40 * second, logger: logger) }
+        for second in 41...60 { load.sample(offered: 100 * second, dropped: 130 + 40 * (second - 40), logger: logger) }   // 40% dropped
         #expect(load.overCapacity && load.factor == LoadFactor.maximum)
     }
 }
