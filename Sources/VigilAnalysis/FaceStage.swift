@@ -47,14 +47,17 @@ public final class FaceStage {
     private var sweep: SweepPlanner?
     private var nextDetection = -Double.infinity
     private var nextSweep = -Double.infinity
-    /// Share of a frame interval the region search may spend in one frame: the rest is for
-    /// HOG checks, track searches and encodings, so a camera keeps up with its own frames.
-    static let detectShare = 0.5
+    /// Pixels (searched for faces down to the camera's `min_size`) one camera's region search may cover
+    /// per second. Haar costs about 0.45 µs per such pixel here (a 720p frame is 0.92 Mpx), so this is
+    /// about half of one core: a camera keeps up with its own frames, and the rest of each frame
+    /// interval is left for HOG checks, track searches and encodings. A budget in pixels, not in
+    /// measured time, makes the search order the same on every machine and in every run, so what
+    /// the tests measure is what the daemon does.
+    public static let pixelsPerSecond = 1_150_000.0
+    /// Seconds a Haar proposal HOG refused is not checked again at the same place.
+    static let rejectionMemory = 3.0
     /// What is left of the current detection cycle.
     private var plan: [Search] = []
-    /// Haar CPU seconds per source pixel at the smallest face size (learnt; 0 until the first search).
-    private var costPerPixel = 0.0
-    private var minFaceSeen: Int?
     private var firstCycle: Double?
     /// Detection cycles begun (for figures).
     public private(set) var cyclesStarted = 0
@@ -102,24 +105,23 @@ public final class FaceStage {
         let interval = max(1, load) / max(0.01, min(settings.detectFPS, analyseFPS))
         if plan.isEmpty && (time >= nextDetection - slack || time < nextDetection - 2 * interval) {
             nextDetection = max(nextDetection + interval, time + interval - slack)
-            plan = cycle(moved, time: time, area: area, whole: whole, minFace: detector.settings.minFaceSize)
+            plan = cycle(moved, time: time, area: area, whole: whole, minFace: detector.settings.minFaceSize,
+                         sliced: cyclesStarted > 0)
             cyclesStarted += 1
             if firstCycle == nil || time < firstCycle! { firstCycle = time }
         }
         if !plan.isEmpty {
             // This frame's share of the cycle: slices until the budget is spent (at least one).
-            let budget = Self.detectShare / max(analyseFPS, 0.1) / max(1, load)
-            var searched = 0
+            let budget = Self.pixelsPerSecond / max(analyseFPS, 0.1) / max(1, load)
+            var searched = 0, spent = 0.0
             let proposals = try costs.measure(.detect) { () throws -> [FaceDetection] in
                 var found: [FaceDetection] = []
-                let begun = ThreadCPUClock.now
-                while let search = plan.first, searched == 0 || ThreadCPUClock.now - begun < budget {
+                while let search = plan.first, searched == 0 || spent + search.cost(minFace: detector.settings.minFaceSize) <= budget {
                     plan.removeFirst()
-                    let began = ThreadCPUClock.now
                     let hits = detector.settings.strategy == .hog
                         ? try detector.hog(frame, in: search.region)
                         : try detector.search(region: search.region, minSize: search.min, maxSize: search.max)
-                    learnCost(seconds: ThreadCPUClock.now - began, area: search.region.area, minFace: search.min)
+                    spent += search.cost(minFace: detector.settings.minFaceSize)
                     searched += search.region.area
                     found.append(contentsOf: hits)
                 }
@@ -149,12 +151,20 @@ public final class FaceStage {
         var region: BoundingBox
         var min: Int
         var max: Int
+
+        /// What it costs, in pixels searched down to `minFace`: the cascade's pyramid starts at `min`,
+        /// so a search for larger faces costs less by the square of the size ratio.
+        func cost(minFace: Int) -> Double {
+            let ratio = Double(minFace) / Double(Swift.max(1, min))
+            return Double(region.area) * ratio * ratio
+        }
     }
 
     /// Everything one detection cycle searches (motion regions, within learnt zones, and a sweep step),
     /// cut into horizontal slices each frame can afford: a 720p pass costs four frame intervals, and
     /// a camera that spends that long on one frame drops the next three.
-    private func cycle(_ moved: MotionResult, time: Double, area: BoundingBox, whole: BoundingBox, minFace: Int) -> [Search] {
+    private func cycle(_ moved: MotionResult, time: Double, area: BoundingBox, whole: BoundingBox, minFace: Int,
+                       sliced: Bool) -> [Search] {
         var regions = moved.regions.compactMap { region -> BoundingBox? in
             let inside = region.intersection(area)
             return inside.area > 0 ? inside : nil
@@ -176,7 +186,8 @@ public final class FaceStage {
         // larger faces get their own pass (cheaper per pixel by the square of the size ratio, since
         // the cascade's pyramid starts at that size), sliced the same way when it is still too dear.
         let overlap = max(64, 2 * minFace)
-        let budget = Self.detectShare / max(analyseFPS, 0.1)
+        // The first cycle (a camera's first look) is not cut: everything in view is searched at once.
+        let budget = sliced ? Self.pixelsPerSecond / max(analyseFPS, 0.1) : .infinity
         var out: [Search] = []
         for search in searches {
             let large = search.max == 0 || search.max > overlap
@@ -193,8 +204,7 @@ public final class FaceStage {
     /// `search` cut into horizontal bands that each cost about `budget`, overlapping by `overlap` pixels.
     private func slices(_ search: Search, overlap: Int, budget: Double, minFace: Int) -> [Search] {
         let ratio = Double(minFace) / Double(max(1, search.min))
-        let perPixel = max(costPerPixel, 1e-12) * ratio * ratio
-        let sliceArea = max(Double(overlap * overlap * 4), budget / perPixel)
+        let sliceArea = max(Double(overlap * overlap * 4), budget / (ratio * ratio))
         let r = search.region
         guard Double(r.area) > 1.5 * sliceArea, r.height > 3 * overlap else { return [search] }
         let rows = max(overlap, Int(sliceArea / Double(max(1, r.width))) - overlap)
@@ -207,16 +217,6 @@ public final class FaceStage {
             top += rows
         }
         return out
-    }
-
-    /// Keeps a running estimate of Haar's CPU seconds per pixel at the camera's smallest face size.
-    private func learnCost(seconds: Double, area: Int, minFace: Int) {
-        guard area > 10_000, seconds > 0 else { return }
-        // Faces larger than the smallest cost much less; only full-size searches teach the rate.
-        guard minFace <= Int(1.2 * Double(minFaceSeen ?? minFace)) else { return }
-        minFaceSeen = min(minFaceSeen ?? minFace, minFace)
-        let rate = seconds / Double(area)
-        costPerPixel = costPerPixel == 0 ? rate : 0.7 * costPerPixel + 0.3 * rate
     }
 
     /// The sweep steps due at `time`: bands are spread evenly over `sweepInterval`.
@@ -253,7 +253,7 @@ public final class FaceStage {
             if rejected.contains(where: { $0.box.iou(proposal.box) > 0.5 }) { continue }
             let verified = try costs.measure(.detect) { try detector.verified([proposal], in: frame) }
             guard let face = verified.first else {
-                rejected.append((proposal.box, time + 3))
+                rejected.append((proposal.box, time + Self.rejectionMemory))
                 continue
             }
             if let index = tracker.tracks.firstIndex(where: { !taken.contains($0.id) && $0.box.iou(face.box) > 0.4 }) {
