@@ -55,7 +55,7 @@ public final class FaceStage {
     /// the tests measure is what the daemon does.
     public static let pixelsPerSecond = 1_150_000.0
     /// Seconds a Haar proposal HOG refused is not checked again at the same place.
-    static let rejectionMemory = 3.0
+    static let rejectionMemory = 1.0
     /// What is left of the current detection cycle.
     private var plan: [Search] = []
     private var firstCycle: Double?
@@ -116,7 +116,8 @@ public final class FaceStage {
             var searched = 0, spent = 0.0
             let proposals = try costs.measure(.detect) { () throws -> [FaceDetection] in
                 var found: [FaceDetection] = []
-                while let search = plan.first, searched == 0 || spent + search.cost(minFace: detector.settings.minFaceSize) <= budget {
+                // A quarter over budget is allowed when it finishes a small camera's cycle in one frame.
+                while let search = plan.first, searched == 0 || spent + search.cost(minFace: detector.settings.minFaceSize) <= 1.25 * budget {
                     plan.removeFirst()
                     let hits = detector.settings.strategy == .hog
                         ? try detector.hog(frame, in: search.region)
@@ -190,10 +191,16 @@ public final class FaceStage {
         let budget = sliced ? Self.pixelsPerSecond / max(analyseFPS, 0.1) : .infinity
         var out: [Search] = []
         for search in searches {
-            let large = search.max == 0 || search.max > overlap
-            out += slices(Search(region: search.region, min: search.min, max: large ? overlap : search.max), overlap: overlap,
-                          budget: budget, minFace: minFace)
-            if large {
+            let hasLarge = search.max == 0 || search.max > overlap
+            let cut = slices(Search(region: search.region, min: search.min, max: hasLarge ? overlap : search.max), overlap: overlap,
+                             budget: budget, minFace: minFace)
+            // A region one frame can afford is searched whole, for every size, exactly as a full search would.
+            guard cut.count > 1 else {
+                out.append(search)
+                continue
+            }
+            out += cut
+            if hasLarge {
                 out += slices(Search(region: search.region, min: overlap, max: search.max), overlap: 2 * overlap,
                               budget: budget, minFace: minFace)
             }
@@ -250,7 +257,7 @@ public final class FaceStage {
                 taken.insert(tracker.tracks[index].id)
                 continue
             }
-            if rejected.contains(where: { $0.box.iou(proposal.box) > 0.5 }) { continue }
+            if rejected.contains(where: { $0.box.iou(proposal.box) > 0.7 }) { continue }
             let verified = try costs.measure(.detect) { try detector.verified([proposal], in: frame) }
             guard let face = verified.first else {
                 rejected.append((proposal.box, time + Self.rejectionMemory))

@@ -84,33 +84,25 @@ public struct MotionRegions: Sendable {
     static func dilated(_ mask: [Bool], width: Int, height: Int, by: Int) -> [Bool] {
         guard by > 0 else { return mask }
         var rows = [Bool](repeating: false, count: mask.count)
-        for y in 0..<height {
-            var lastSet = -Int.max / 2
-            // Forward then backward, marking cells within `by` of a set cell.
-            for x in 0..<width {
-                if mask[y * width + x] { lastSet = x }
-                if x - lastSet <= by { rows[y * width + x] = true }
-            }
-            lastSet = Int.max / 2
-            for x in stride(from: width - 1, through: 0, by: -1) {
-                if mask[y * width + x] { lastSet = x }
-                if lastSet - x <= by { rows[y * width + x] = true }
-            }
-        }
+        for y in 0..<height { dilateLine(mask, into: &rows, start: y * width, step: 1, count: width, by: by) }
         var out = [Bool](repeating: false, count: mask.count)
-        for x in 0..<width {
-            var lastSet = -Int.max / 2
-            for y in 0..<height {
-                if rows[y * width + x] { lastSet = y }
-                if y - lastSet <= by { out[y * width + x] = true }
-            }
-            lastSet = Int.max / 2
-            for y in stride(from: height - 1, through: 0, by: -1) {
-                if rows[y * width + x] { lastSet = y }
-                if lastSet - y <= by { out[y * width + x] = true }
-            }
-        }
+        for x in 0..<width { dilateLine(rows, into: &out, start: x, step: width, count: height, by: by) }
         return out
+    }
+
+    /// Marks every cell of one line (row or column) within `by` cells of a set cell:
+    /// a forward pass, then a backward one.
+    private static func dilateLine(_ mask: [Bool], into out: inout [Bool], start: Int, step: Int, count: Int, by: Int) {
+        var lastSet = -Int.max / 2
+        for i in 0..<count {
+            if mask[start + i * step] { lastSet = i }
+            if i - lastSet <= by { out[start + i * step] = true }
+        }
+        lastSet = Int.max / 2
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            if mask[start + i * step] { lastSet = i }
+            if lastSet - i <= by { out[start + i * step] = true }
+        }
     }
 
     /// Bounding boxes (in cells) of 8-connected blobs of at least `minArea` cells.

@@ -11,17 +11,6 @@ import VigilVision
 /// the way Vigil worked before, on the same clips and the same frames.
 @Suite(.enabled(if: Fixtures.sharedDataUsable), .serialized)
 struct TrackingRecallTests {
-    func hamiltonGallery(_ analyzer: FaceAnalyzer) async throws -> FaceGallery {
-        let enroller = Enroller(analyzer: analyzer)
-        var entries: [EnrolledFace] = []
-        for (id, path) in [("lin_manuel_miranda", "faces/lin_manuel_miranda/1.png"), ("alex_lacamoire", "faces/alex_lacamoire/2.png")] {
-            let e = try await enroller.prepare(image: try Fixtures.shared(path))
-            entries.append(EnrolledFace(enrolmentID: Int64(entries.count + 1), subjectID: id, subjectName: id, watchlist: "hamilton",
-                                        threshold: 0.6, sourcePath: e.sourcePath, encoding: e.encoding))
-        }
-        return FaceGallery(entries)
-    }
-
     func sightings(_ file: String, gallery: FaceGallery, tracking: Bool) async throws -> [FaceSighting] {
         let options = ScanOptions(fps: 5, tracking: tracking ? AnalysisSettings() : nil)
         let scanner = Scanner(analyzer: try Fixtures.analyzer(), gallery: gallery, options: options)
@@ -34,7 +23,7 @@ struct TrackingRecallTests {
     /// Same people named, and at least 90% of the full search's matched sightings (frame, person) kept.
     @Test func hamiltonKeepsItsMatches() async throws {
         let analyzer = try Fixtures.analyzer()
-        let gallery = try await hamiltonGallery(analyzer)
+        let gallery = try await Fixtures.hamiltonGallery(analyzer)
         let clip = try Fixtures.shared("video/hamilton_short_clip.mp4")
         let full = try await sightings(clip, gallery: gallery, tracking: false).filter(\.match.isMatch)
         let tracked = try await sightings(clip, gallery: gallery, tracking: true).filter(\.match.isMatch)

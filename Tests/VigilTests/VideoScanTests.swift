@@ -8,20 +8,9 @@ import VigilVision
 /// The Hamilton clip with the two known faces face_recognition uses for it.
 @Suite(.enabled(if: Fixtures.sharedDataUsable))
 struct VideoScanTests {
-    func gallery(_ analyzer: FaceAnalyzer) async throws -> FaceGallery {
-        let enroller = Enroller(analyzer: analyzer)
-        var entries: [EnrolledFace] = []
-        for (id, path) in [("lin_manuel_miranda", "faces/lin_manuel_miranda/1.png"), ("alex_lacamoire", "faces/alex_lacamoire/2.png")] {
-            let e = try await enroller.prepare(image: try Fixtures.shared(path))
-            entries.append(EnrolledFace(enrolmentID: Int64(entries.count + 1), subjectID: id, subjectName: id, watchlist: "hamilton",
-                                        threshold: 0.6, sourcePath: e.sourcePath, encoding: e.encoding))
-        }
-        return FaceGallery(entries)
-    }
-
     @Test func enrolledPeopleAreNamedWhenOnScreen() async throws {
         let analyzer = try Fixtures.analyzer()
-        let scanner = Scanner(analyzer: analyzer, gallery: try await gallery(analyzer), options: ScanOptions(fps: 5))
+        let scanner = Scanner(analyzer: analyzer, gallery: try await Fixtures.hamiltonGallery(analyzer), options: ScanOptions(fps: 5))
         var sightings: [FaceSighting] = []
         let stats = await scanner.scan(file: try Fixtures.shared("video/hamilton_short_clip.mp4"), report: { sightings.append($0) })
         #expect(stats.error == nil)
@@ -47,5 +36,19 @@ struct VideoScanTests {
         _ = await scanner.scan(file: try Fixtures.shared("video/hamilton_short_clip.mp4"), report: { sightings.append($0) })
         #expect(!sightings.isEmpty)             // faces are still found...
         #expect(sightings.allSatisfy { !$0.match.isMatch && $0.match.distance == nil })  // ...but nobody is named
+    }
+}
+
+extension Fixtures {
+    /// The Hamilton clip's two known faces (the ones face_recognition uses for it), enrolled in memory.
+    static func hamiltonGallery(_ analyzer: FaceAnalyzer) async throws -> FaceGallery {
+        let enroller = Enroller(analyzer: analyzer)
+        var entries: [EnrolledFace] = []
+        for (id, path) in [("lin_manuel_miranda", "faces/lin_manuel_miranda/1.png"), ("alex_lacamoire", "faces/alex_lacamoire/2.png")] {
+            let e = try await enroller.prepare(image: try shared(path))
+            entries.append(EnrolledFace(enrolmentID: Int64(entries.count + 1), subjectID: id, subjectName: id, watchlist: "hamilton",
+                                        threshold: 0.6, sourcePath: e.sourcePath, encoding: e.encoding))
+        }
+        return FaceGallery(entries)
     }
 }
