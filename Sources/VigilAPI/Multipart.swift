@@ -1,8 +1,7 @@
 import Foundation
 import Hummingbird
-import MultipartKit
 
-/// A parsed multipart/form-data body (RFC 7578), through MultipartKit's parser.
+/// A parsed multipart/form-data body (RFC 7578).
 struct Multipart {
     struct File {
         var name: String
@@ -27,30 +26,78 @@ struct Multipart {
         } catch {
             throw HTTPError(.contentTooLarge, message: "upload larger than \(limit / 1024 / 1024) MB")
         }
-        let parser = MultipartParser(boundary: boundary)
-        var result = Multipart()
-        var headers: [String: String] = [:]
-        var data = Data()
-        parser.onHeader = { name, value in headers[name.lowercased()] = value }
-        parser.onBody = { buffer in data.append(contentsOf: buffer.readableBytesView) }
-        parser.onPartComplete = {
-            let disposition = headers["content-disposition"] ?? ""
-            if let name = parameter("name", in: disposition) {
-                if let filename = parameter("filename", in: disposition) {
-                    result.files.append(File(name: name, filename: filename, data: data))
-                } else {
-                    result.fields[name] = String(decoding: data, as: UTF8.self)
-                }
-            }
-            headers = [:]
-            data = Data()
+        guard (1...70).contains(boundary.utf8.count) else {
+            throw HTTPError(.badRequest, message: "multipart boundary must be 1-70 characters")
         }
-        do {
-            try parser.execute(body)
-        } catch {
-            throw HTTPError(.badRequest, message: "malformed multipart/form-data body (\(error)); send the photo as a file field named image")
+        var result = Multipart()
+        for part in try parts(Array(body.readableBytesView), boundary: boundary) {
+            let disposition = part.headers["content-disposition"] ?? ""
+            guard let name = parameter("name", in: disposition) else { continue }
+            if let filename = parameter("filename", in: disposition) {
+                result.files.append(File(name: name, filename: filename, data: Data(part.data)))
+            } else {
+                result.fields[name] = String(decoding: part.data, as: UTF8.self)
+            }
         }
         return result
+    }
+
+    /// The parts of a multipart body: each delimiter (`--boundary` at the start or after CRLF),
+    /// then header lines up to an empty line, then the content up to the CRLF before the next
+    /// delimiter; the last delimiter is followed by `--`.
+    ///
+    /// Written here rather than taken from MultipartKit 4.7, whose parser traps (index out of
+    /// range) on some malformed bodies a fuzzer sends: a hostile upload must get a 400, not stop
+    /// the daemon and every camera with it.
+    static func parts(_ body: [UInt8], boundary: String) throws -> [(headers: [String: String], data: ArraySlice<UInt8>)] {
+        let malformed = { (why: String) in
+            HTTPError(.badRequest, message: "malformed multipart/form-data body (\(why)); send files as form fields")
+        }
+        let delimiter = Array("--\(boundary)".utf8)
+        var starts: [Int] = []
+        var index = 0
+        while index + delimiter.count <= body.count {
+            if body[index] == delimiter[0], body[index..<(index + delimiter.count)].elementsEqual(delimiter),
+               index == 0 || (index >= 2 && body[index - 2] == 13 && body[index - 1] == 10) {
+                starts.append(index)
+                index += delimiter.count
+            } else {
+                index += 1
+            }
+        }
+        guard let last = starts.last else { throw malformed("no boundary") }
+        guard last + delimiter.count + 2 <= body.count, body[last + delimiter.count] == 45, body[last + delimiter.count + 1] == 45 else {
+            throw malformed("no closing boundary")
+        }
+        var parts: [(headers: [String: String], data: ArraySlice<UInt8>)] = []
+        for (start, next) in zip(starts, starts.dropFirst()) {
+            var cursor = start + delimiter.count
+            guard cursor + 2 <= next, body[cursor] == 13, body[cursor + 1] == 10 else { throw malformed("boundary not followed by CRLF") }
+            cursor += 2
+            var headers: [String: String] = [:]
+            while true {
+                guard let end = firstCRLF(in: body, from: cursor, before: next) else { throw malformed("unterminated part headers") }
+                if end == cursor { cursor += 2; break }
+                let line = String(decoding: body[cursor..<end], as: UTF8.self)
+                guard let colon = line.firstIndex(of: ":") else { throw malformed("header line without a colon") }
+                headers[line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()] =
+                    line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                cursor = end + 2
+            }
+            // The content ends at the CRLF that belongs to the next delimiter.
+            guard next - 2 >= cursor else { throw malformed("part shorter than its headers") }
+            parts.append((headers, body[cursor..<(next - 2)]))
+        }
+        return parts
+    }
+
+    private static func firstCRLF(in body: [UInt8], from: Int, before limit: Int) -> Int? {
+        var index = from
+        while index + 1 < limit {
+            if body[index] == 13 && body[index + 1] == 10 { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// `key=value` or `key="value"` from a header value's parameters.

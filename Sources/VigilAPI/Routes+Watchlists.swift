@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Hummingbird
-import MultipartKit
 import VigilPlates
 import VigilStore
 
