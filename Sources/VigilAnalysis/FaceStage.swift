@@ -26,8 +26,6 @@ public struct FaceStageResult: Sendable {
     public var detected = false
     /// Nothing was searched: no motion, no live track, no detection or sweep due.
     public var still = false
-    /// Fraction of the frame searched by the region search (0 when none ran).
-    public var searchedFraction = 0.0
 }
 
 /// One camera's face analysis, frame by frame: motion regions, a detection
@@ -59,8 +57,8 @@ public final class FaceStage {
     /// What is left of the current detection cycle.
     private var plan: [Search] = []
     private var firstCycle: Double?
-    /// Detection cycles begun (for figures).
-    public private(set) var cyclesStarted = 0
+    /// Detection cycles begun (the first is searched whole).
+    private var cyclesStarted = 0
     /// Haar proposals HOG refused, so the same false face is not re-verified at every detection.
     private var rejected: [(box: BoundingBox, until: Double)] = []
 
@@ -113,23 +111,21 @@ public final class FaceStage {
         if !plan.isEmpty {
             // This frame's share of the cycle: slices until the budget is spent (at least one).
             let budget = Self.pixelsPerSecond / max(analyseFPS, 0.1) / max(1, load)
-            var searched = 0, spent = 0.0
+            var spent = 0.0
             let proposals = try costs.measure(.detect) { () throws -> [FaceDetection] in
                 var found: [FaceDetection] = []
                 // A quarter over budget is allowed when it finishes a small camera's cycle in one frame.
-                while let search = plan.first, searched == 0 || spent + search.cost(minFace: detector.settings.minFaceSize) <= 1.25 * budget {
+                while let search = plan.first, spent == 0 || spent + search.cost(minFace: detector.settings.minFaceSize) <= 1.25 * budget {
                     plan.removeFirst()
                     let hits = detector.settings.strategy == .hog
                         ? try detector.hog(frame, in: search.region)
                         : try detector.search(region: search.region, minSize: search.min, maxSize: search.max)
                     spent += search.cost(minFace: detector.settings.minFaceSize)
-                    searched += search.region.area
                     found.append(contentsOf: hits)
                 }
                 return Self.distinct(found).filter { inRegion($0.box) }
             }
             result.detected = true
-            result.searchedFraction = min(1, Double(searched) / Double(max(1, whole.area)))
             try adopt(proposals, frame: frame, time: time, detector: detector, costs: &costs)
         }
         try followTracks(frame, time: time, detector: detector, area: area, costs: &costs)
@@ -322,7 +318,6 @@ public final class FaceStage {
                             area: BoundingBox, inRegion: (BoundingBox) -> Bool, costs: inout StageCosts) throws -> FaceStageResult {
         var result = FaceStageResult()
         result.detected = true
-        result.searchedFraction = Double(area.area) / Double(max(1, frame.width * frame.height))
         let detections = try costs.measure(.detect) { () throws -> [FaceDetection] in
             let crop = area == BoundingBox(x: 0, y: 0, width: frame.width, height: frame.height) ? nil : frame.cropped(to: area)
             let found = try detector.detect(in: crop ?? frame).map { d -> FaceDetection in

@@ -73,8 +73,6 @@ public struct FaceTracker: Sendable {
         self.settings = settings
     }
 
-    public var activeTracks: Int { tracks.count }
-
     /// The motion gate found the scene unchanged at `time`: whoever was in view still is.
     public mutating func sceneUnchanged(time: Double) {
         for index in tracks.indices { tracks[index].lastSeen = max(tracks[index].lastSeen, time) }

@@ -41,9 +41,4 @@ public struct FaceZones: Sendable {
                 .clamped(width: frameWidth, height: frameHeight)
         }
     }
-
-    /// Fraction of the frame the zones cover (1 while warming up).
-    public var coverage: Double {
-        faces >= Self.warmup ? Double(seen.filter { $0 }.count) / Double(seen.count) : 1
-    }
 }
