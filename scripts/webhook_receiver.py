@@ -43,6 +43,7 @@ def main():
     parser.add_argument("--retry-after", default=None, help="Retry-After header sent with 429 and 503")
     parser.add_argument("--slow-seconds", type=float, default=3.0)
     parser.add_argument("--delay-ms", type=float, default=0, help="added to every answer")
+    parser.add_argument("--body-bytes", type=int, default=0, help="pad every answer's body to this many bytes")
     args = parser.parse_args()
 
     secret = args.secret.encode()
@@ -86,8 +87,21 @@ def main():
             if answer == "slow":
                 time.sleep(args.slow_seconds)
                 answer = "200"
+            if answer == "slowloris":
+                # The answer's head one byte at a time, too slowly for any timeout: the sender must give up.
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok":
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        break
+                    time.sleep(args.slow_seconds)
+                self.close_connection = True
+                return
             status = int(answer)
             reply = json.dumps({"ok": 200 <= status < 300, "valid_signature": valid}).encode()
+            if args.body_bytes > len(reply):
+                reply += b" " * (args.body_bytes - len(reply))
             self.send_response(status)
             if status in (429, 503) and args.retry_after is not None:
                 self.send_header("Retry-After", args.retry_after)

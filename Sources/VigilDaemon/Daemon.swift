@@ -74,8 +74,13 @@ public final class Daemon: Sendable {
         self.dispatcher = dispatcher
         crime = config.services.contains("crime")
             ? DaemonCrime(database: database, settings: config.crime, routes: config.hooks.map(\.route), logger: logger) : nil
-        let sink = AlertSink(database: database, snapshots: config.snapshots, routes: config.hooks.map(\.route),
-                             metrics: metrics, logger: logger, committed: { dispatcher?.notify() })
+        if let problem = DurableFile.probe(folder: config.snapshots) {
+            logger.error("the snapshots folder cannot be written: alerts will be stored without evidence until it can",
+                         metadata: ["snapshots": "\(config.snapshots)", "error": "\(problem)"])
+        }
+        let sink = try AlertSink(database: database, snapshots: config.snapshots, spool: Self.spoolFolder(database: config.database),
+                                 routes: config.hooks.map(\.route), metrics: metrics, logger: logger,
+                                 committed: { dispatcher?.notify() })
         self.sink = sink
         let galleries = self.galleries
         let models = VisionModels(directory: config.models)
@@ -101,6 +106,12 @@ public final class Daemon: Sendable {
         ready.set()
         try await group.run()
         logger.info("vigil stopped")
+    }
+
+    /// Sightings waiting for the database live beside it, so they share its disk and its backups.
+    static func spoolFolder(database: String) -> String {
+        (database as NSString).deletingLastPathComponent.isEmpty ? "alert-spool"
+            : ((database as NSString).deletingLastPathComponent as NSString).appendingPathComponent("alert-spool")
     }
 
     /// swift-metrics can be bootstrapped once per process; `vigil run` makes one daemon.

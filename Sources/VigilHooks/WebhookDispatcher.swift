@@ -72,7 +72,19 @@ public final class WebhookDispatcher: Service, Sendable {
         let bell = bells[hook.name]!
         var logger = self.logger
         logger[metadataKey: "hook"] = .string(hook.name)
+        // Outcomes that could not be stored yet: nothing more is sent for this hook until they are,
+        // so a failed delivery keeps its back-off instead of being re-sent as soon as it is read again.
+        var unsaved: [(id: Int64, result: AttemptResult, at: Date)] = []
+        var storeRetry = 0.25
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if !unsaved.isEmpty {
+                guard await store(&unsaved, logger: logger) else {
+                    try? await Task.sleep(for: .seconds(storeRetry))
+                    storeRetry = min(30, storeRetry * 2)
+                    continue
+                }
+                storeRetry = 0.25
+            }
             let queue: [Delivery]
             do {
                 queue = try await outbox.next(hook: hook.name, limit: Self.batch)
@@ -91,12 +103,14 @@ public final class WebhookDispatcher: Service, Sendable {
                 await bell.wait(timeout: min(wait, 1))
                 continue
             }
-            await send(queue, with: sender, logger: logger)
+            unsaved = await send(queue, with: sender, logger: logger)
         }
+        if !unsaved.isEmpty { _ = await store(&unsaved, logger: logger) }
     }
 
     /// Sends `queue` in order until one is not delivered (it holds the rest) or one is not yet due.
-    private func send(_ queue: [Delivery], with sender: HookSender, logger: Logger) async {
+    /// Returns the outcomes it could not store.
+    private func send(_ queue: [Delivery], with sender: HookSender, logger: Logger) async -> [(id: Int64, result: AttemptResult, at: Date)] {
         var outcomes: [(id: Int64, result: AttemptResult, at: Date)] = []
         var lastFlush = Date()
         for delivery in queue {
@@ -111,24 +125,26 @@ public final class WebhookDispatcher: Service, Sendable {
             observe(result, of: delivery, report: report, hook: sender.hook.name, at: now, logger: logger)
             guard case .delivered = result else { break }
             if outcomes.count >= Self.flushCount || now.timeIntervalSince(lastFlush) >= Self.flushSeconds {
-                guard await flush(&outcomes, logger: logger) else { return }
+                guard await store(&outcomes, logger: logger) else { return outcomes }
                 lastFlush = now
             }
         }
-        _ = await flush(&outcomes, logger: logger)
+        _ = await store(&outcomes, logger: logger)
+        return outcomes
     }
 
-    private func flush(_ outcomes: inout [(id: Int64, result: AttemptResult, at: Date)], logger: Logger) async -> Bool {
+    /// Stores outcomes; on failure they are kept (and the caller holds the hook until they are stored).
+    /// Were they dropped, a crash would only re-send (same `Vigil-Id`), but a failed delivery
+    /// would lose its back-off and be re-sent at every read.
+    private func store(_ outcomes: inout [(id: Int64, result: AttemptResult, at: Date)], logger: Logger) async -> Bool {
         guard !outcomes.isEmpty else { return true }
         do {
             try await outbox.record(outcomes)
             outcomes.removeAll()
             return true
         } catch {
-            // Not recorded: those deliveries stay pending and go again (at least once).
-            logger.error("delivery outcomes not stored", metadata: ["deliveries": "\(outcomes.count)", "error": "\(error)"])
-            outcomes.removeAll()
-            try? await Task.sleep(for: .seconds(1))
+            logger.error("delivery outcomes not stored; holding this hook until they are",
+                         metadata: ["deliveries": "\(outcomes.count)", "error": "\(error)"])
             return false
         }
     }

@@ -29,9 +29,11 @@ public final class WebhookSender: Sendable {
         request.body = .bytes(ByteBuffer(string: body))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            let text = Self.excerpt(String(buffer: answer))
             let status = Int(response.status.code)
+            // The status decides; the body is only read for the record, a bounded prefix within
+            // what is left of the timeout (a huge or trickling body must not turn a 2xx into a failure).
+            let left = max(0.05, timeout - start.duration(to: .now).seconds)
+            let text = Self.excerpt(await Self.prefix(of: response.body, bytes: Self.recordedBytes, within: left))
             let seconds = start.duration(to: .now).seconds
             switch status {
             case 200..<300:
@@ -72,6 +74,35 @@ public final class WebhookSender: Sendable {
             return "connection refused by \(url.host ?? "?"):\(url.port.map(String.init) ?? "default port")"
         }
         return "\(url.host ?? "?"): \(text)"
+    }
+
+    /// How much of an answer's body is kept with the delivery.
+    static let recordedBytes = 4096
+
+    /// Up to `bytes` of a body, or what arrived within `seconds`; the rest is not read (the
+    /// connection is then closed rather than reused).
+    static func prefix(of body: HTTPClientResponse.Body, bytes: Int, within seconds: Double) async -> String {
+        let collected = await withTaskGroup(of: ByteBuffer?.self) { group -> ByteBuffer in
+            group.addTask {
+                var buffer = ByteBuffer()
+                do {
+                    for try await var chunk in body {
+                        let room = bytes - buffer.readableBytes
+                        if let part = chunk.readSlice(length: min(room, chunk.readableBytes)) { buffer.writeImmutableBuffer(part) }
+                        if buffer.readableBytes >= bytes { break }
+                    }
+                } catch {}
+                return buffer
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? ByteBuffer()
+        }
+        return String(buffer: collected)
     }
 
     static func excerpt(_ text: String) -> String? {

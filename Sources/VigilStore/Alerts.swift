@@ -66,6 +66,9 @@ public struct Alert: Sendable, Equatable, Codable, FetchableRecord, MutablePersi
     /// Plate alerts (v5-plates): the read that matched, and its OCR confidence (0-1).
     public var plateText: String? = nil
     public var plateConfidence: Double? = nil
+    /// Why the evidence files are missing (v8-evidence-missing): the snapshots folder was full or
+    /// unwritable, or the alert queue was so long that its frame was dropped. The alert is stored anyway.
+    public var evidenceMissing: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -78,6 +81,21 @@ public struct AlertOutcome: Sendable, Equatable {
     public var replacedFiles: [String]
 }
 
+extension Alert {
+    /// The alert a face match would create: also what the daemon spools when the
+    /// database cannot take it yet (an `Alert` is Codable; the evidence files are already written).
+    public static func sighting(_ evidence: FaceMatchEvidence) -> Alert {
+        Alert(
+            id: nil, kind: "face", cameraID: evidence.cameraID, watchlist: evidence.match.watchlist,
+            subjectID: evidence.match.subjectID, subjectName: evidence.match.subjectName,
+            enrolmentID: evidence.match.enrolmentID, enrolmentImage: evidence.match.sourcePath,
+            distance: evidence.distance, bestDistance: evidence.distance, threshold: evidence.match.threshold,
+            sharpness: evidence.sharpness, trackID: evidence.trackID, box: evidence.box.array.map(String.init).joined(separator: ","),
+            firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
+            snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
+    }
+}
+
 extension VigilDatabase {
     /// Records a match, committed before anything else happens with it. Within
     /// `cooldown` seconds of the last sighting of the same subject on the same
@@ -88,22 +106,13 @@ extension VigilDatabase {
     /// In the same transaction, one outbox delivery per hook route that accepts the event
     /// (`alert.created` or `alert.updated`) is written: the alert and its deliveries commit together.
     public func recordMatch(_ evidence: FaceMatchEvidence, cooldown: TimeInterval, routes: [OutboxRoute] = []) throws -> AlertOutcome {
-        try write { db in
-            let box = evidence.box.array.map(String.init).joined(separator: ",")
-            let fresh = Alert(
-                id: nil, kind: "face", cameraID: evidence.cameraID, watchlist: evidence.match.watchlist,
-                subjectID: evidence.match.subjectID, subjectName: evidence.match.subjectName,
-                enrolmentID: evidence.match.enrolmentID, enrolmentImage: evidence.match.sourcePath,
-                distance: evidence.distance, bestDistance: evidence.distance, threshold: evidence.match.threshold,
-                sharpness: evidence.sharpness, trackID: evidence.trackID, box: box,
-                firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
-                snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
-            return try Self.fold(db, fresh, cooldown: cooldown, routes: routes) { alert in
-                alert.enrolmentID = evidence.match.enrolmentID
-                alert.enrolmentImage = evidence.match.sourcePath
-                alert.trackID = evidence.trackID
-            }
-        }
+        try recordSighting(.sighting(evidence), cooldown: cooldown, routes: routes)
+    }
+
+    /// Records one sighting (a face or plate alert as `Alert.sighting` builds it), folded into an
+    /// open alert within `cooldown` or inserted. The daemon's alert spool replays through this.
+    public func recordSighting(_ fresh: Alert, cooldown: TimeInterval, routes: [OutboxRoute] = []) throws -> AlertOutcome {
+        try write { db in try Self.fold(db, fresh, cooldown: cooldown, routes: routes) }
     }
 
     /// The one deduplication rule for every kind of alert. Within `cooldown` of the last
@@ -111,8 +120,7 @@ extension VigilDatabase {
     /// open alert's count and last-seen are updated, and its evidence replaced by `fresh`'s
     /// when `fresh.sharpness` (sharpness for faces, OCR confidence for plates) is higher;
     /// otherwise `fresh` is inserted. The outbox rows and the stream event commit with it.
-    static func fold(_ db: Database, _ fresh: Alert, cooldown: TimeInterval, routes: [OutboxRoute],
-                     replaceEvidence: (inout Alert) -> Void) throws -> AlertOutcome {
+    static func fold(_ db: Database, _ fresh: Alert, cooldown: TimeInterval, routes: [OutboxRoute]) throws -> AlertOutcome {
         let open = try Alert
             .filter(Column("kind") == fresh.kind && Column("cameraID") == fresh.cameraID && Column("watchlist") == fresh.watchlist
                 && Column("subjectID") == fresh.subjectID && Column("lastSeen") >= fresh.lastSeen.addingTimeInterval(-cooldown))
@@ -129,14 +137,21 @@ extension VigilDatabase {
         alert.bestDistance = min(alert.bestDistance, fresh.distance)
         let supplied = [fresh.snapshotPath, fresh.cropPath].compactMap { $0 }
         var replaced = supplied
-        if !supplied.isEmpty && fresh.sharpness > alert.sharpness {
+        // A sighting with evidence replaces a sharper one's only by being sharper, but always
+        // replaces no evidence at all (an earlier sighting whose files could not be written).
+        if !supplied.isEmpty && (fresh.sharpness > alert.sharpness || alert.snapshotPath == nil) {
             replaced = [alert.snapshotPath, alert.cropPath].compactMap { $0 }
             alert.distance = fresh.distance
             alert.sharpness = fresh.sharpness
             alert.box = fresh.box
             alert.snapshotPath = fresh.snapshotPath
             alert.cropPath = fresh.cropPath
-            replaceEvidence(&alert)
+            alert.evidenceMissing = nil
+            alert.enrolmentID = fresh.enrolmentID
+            alert.enrolmentImage = fresh.enrolmentImage
+            alert.trackID = fresh.trackID
+            alert.plateText = fresh.plateText
+            alert.plateConfidence = fresh.plateConfidence
         }
         try alert.update(db)
         try enqueue(db, alert: alert, type: "alert.updated", routes: routes, at: Date())

@@ -60,8 +60,10 @@ extension VigilDatabase {
     /// clears them from the alerts (which stay, with their distances, as the record).
     public func expireEvidence(before date: Date) throws -> [String] {
         try write { db in
-            let old = try Alert.filter(Column("lastSeen") < date && Column("snapshotPath") != nil).fetchAll(db)
-            try Alert.filter(Column("lastSeen") < date).updateAll(db, Column("snapshotPath").set(to: nil), Column("cropPath").set(to: nil))
+            let old = try Alert.filter(Column("lastSeen") < date && (Column("snapshotPath") != nil || Column("cropPath") != nil)).fetchAll(db)
+            // Only rows that still name files: expiry must not rewrite every old alert each hour.
+            try Alert.filter(Column("lastSeen") < date && (Column("snapshotPath") != nil || Column("cropPath") != nil))
+                .updateAll(db, Column("snapshotPath").set(to: nil), Column("cropPath").set(to: nil))
             return old.flatMap { [$0.snapshotPath, $0.cropPath].compactMap { $0 } }
         }
     }

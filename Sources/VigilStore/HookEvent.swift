@@ -68,6 +68,8 @@ public struct HookEvent: Codable, Sendable, Equatable {
         public var cropPath: String?
         /// The snapshot JPEG, base64, for hooks configured with `include_snapshot: true` (added at send time).
         public var jpegBase64: String?
+        /// Why there are no evidence files (full or unwritable snapshots folder, dropped frame); null when present.
+        public var missing: String? = nil
     }
 
     public init(type: String, id: String, createdAt: Date, alert: Payload?, message: String? = nil) {
@@ -89,7 +91,8 @@ public struct HookEvent: Codable, Sendable, Equatable {
             distance: alert.distance, bestDistance: alert.bestDistance, threshold: alert.threshold,
             confidence: alert.plateConfidence,
             box: box, firstSeen: Self.timestamp(alert.firstSeen), lastSeen: Self.timestamp(alert.lastSeen),
-            count: alert.count, snapshot: Snapshot(path: alert.snapshotPath, cropPath: alert.cropPath, jpegBase64: nil)))
+            count: alert.count, snapshot: Snapshot(path: alert.snapshotPath, cropPath: alert.cropPath, jpegBase64: nil,
+                                                   missing: alert.evidenceMissing)))
     }
 
     public func json() throws -> String {

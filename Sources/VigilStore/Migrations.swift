@@ -247,6 +247,10 @@ enum Migrations {
                 t.add(column: "overCapacity", .boolean).notNull().defaults(to: false)
             }
         }
+        // Alerts are committed even when their evidence files could not be written; this says why.
+        migrator.registerMigration("v8-evidence-missing") { db in
+            try db.alter(table: "alert") { t in t.add(column: "evidenceMissing", .text) }
+        }
         return migrator
     }
 }

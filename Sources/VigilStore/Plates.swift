@@ -161,22 +161,7 @@ extension VigilDatabase {
     /// confidence decides which read's evidence the alert keeps.
     public func recordPlateMatch(_ evidence: PlateMatchEvidence, cooldown: TimeInterval, routes: [OutboxRoute] = [])
         throws -> AlertOutcome {
-        try write { db in
-            let entry = evidence.match.entry
-            let distance = Double(evidence.match.distance)
-            let fresh = Alert(
-                id: nil, kind: "plate", cameraID: evidence.cameraID, watchlist: entry.watchlist, subjectID: entry.plate,
-                subjectName: entry.label ?? entry.plate, enrolmentID: entry.id, enrolmentImage: "",
-                distance: distance, bestDistance: distance, threshold: Double(entry.maxEdits),
-                sharpness: evidence.confidence, trackID: 0, box: evidence.box.array.map(String.init).joined(separator: ","),
-                firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
-                snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath,
-                plateText: evidence.text, plateConfidence: evidence.confidence)
-            return try Self.fold(db, fresh, cooldown: cooldown, routes: routes) { alert in
-                alert.plateText = evidence.text
-                alert.plateConfidence = evidence.confidence
-            }
-        }
+        try recordSighting(.sighting(evidence), cooldown: cooldown, routes: routes)
     }
 
     // MARK: Helpers (inside a transaction)
@@ -221,5 +206,21 @@ extension VigilDatabase {
         guard let label = label?.trimmingCharacters(in: .whitespacesAndNewlines), !label.isEmpty else { return nil }
         guard label.count <= 200 else { throw StoreError.invalidPlate("label is longer than 200 characters") }
         return label
+    }
+}
+
+extension Alert {
+    /// The alert a plate match would create (see `sighting(_: FaceMatchEvidence)`).
+    public static func sighting(_ evidence: PlateMatchEvidence) -> Alert {
+        let entry = evidence.match.entry
+        let distance = Double(evidence.match.distance)
+        return Alert(
+            id: nil, kind: "plate", cameraID: evidence.cameraID, watchlist: entry.watchlist, subjectID: entry.plate,
+            subjectName: entry.label ?? entry.plate, enrolmentID: entry.id, enrolmentImage: "",
+            distance: distance, bestDistance: distance, threshold: Double(entry.maxEdits),
+            sharpness: evidence.confidence, trackID: 0, box: evidence.box.array.map(String.init).joined(separator: ","),
+            firstSeen: evidence.seenAt, lastSeen: evidence.seenAt, count: 1,
+            snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath,
+            plateText: evidence.text, plateConfidence: evidence.confidence)
     }
 }

@@ -13,16 +13,22 @@ public struct EvidenceWriter: Sendable {
         self.quality = quality
     }
 
-    /// Returns (snapshot, crop) paths. Files are complete on disk before this returns.
+    /// Returns (snapshot, crop) paths. Both files are complete and durable (fsync'd, renamed
+    /// into place) before this returns; on failure neither is left behind.
     public func write(frame: Frame, box: BoundingBox, camera: String, at date: Date, kind: String = "face") throws -> (String, String) {
         let day = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
         let folder = ((directory as NSString).appendingPathComponent(camera) as NSString).appendingPathComponent(day)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stem = (folder as NSString).appendingPathComponent("\(Int64(date.timeIntervalSince1970 * 1000))-\(UUID().uuidString.prefix(8))")
         let snapshot = stem + "-frame.jpg", crop = stem + "-\(kind).jpg"
-        try Self.jpeg(frame, crop: nil, boxes: [box], quality: quality).write(to: URL(fileURLWithPath: snapshot))
         let margin = box.expanded(by: 0.3).clamped(width: frame.width, height: frame.height)
-        try Self.jpeg(frame, crop: margin, boxes: [], quality: quality).write(to: URL(fileURLWithPath: crop))
+        let whole = try Self.jpeg(frame, crop: nil, boxes: [box], quality: quality)
+        let part = try Self.jpeg(frame, crop: margin, boxes: [], quality: quality)
+        try DurableFile.write(whole, to: snapshot)
+        do { try DurableFile.write(part, to: crop) } catch {
+            try? FileManager.default.removeItem(atPath: snapshot)
+            throw error
+        }
         return (snapshot, crop)
     }
 

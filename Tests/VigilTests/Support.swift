@@ -102,3 +102,13 @@ struct Run {
         guard run.status == 0 else { throw FixtureError.tool("ffmpeg failed: \(run.stderr)") }
     }
 }
+
+extension Fixtures {
+    /// Mounts a small tmpfs (fault injection: a full disk). Needs root, as CI's set-up has;
+    /// elsewhere `sudo -n` is tried.
+    static func mountTmpfs(at path: String, size: String) throws {
+        let arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path]
+        let run = geteuid() == 0 ? try Run.program("/bin/mount", arguments) : try Run.program("/usr/bin/sudo", ["-n", "/bin/mount"] + arguments)
+        guard run.status == 0 else { throw FixtureError.tool("mounting a tmpfs at \(path) failed (needs root): \(run.stderr)") }
+    }
+}
