@@ -144,6 +144,7 @@ let package = Package(
         .target(name: "VigilDaemon", dependencies: [
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG", "VigilCrime",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -31,21 +31,27 @@ static inline double vg_rational_to_double(AVRational r) { return r.den == 0 ? 0
 /// A deadline FFmpeg checks while it blocks (open, read): when the monotonic
 /// clock passes `deadline_us`, or `abort` is set, the blocking call returns
 /// AVERROR_EXIT. This is how stalls time out and shutdown interrupts a read.
+/// `abort` is set from another thread (shutdown), so both fields are read and written
+/// atomically; `volatile` alone orders nothing.
 typedef struct {
-    volatile int64_t deadline_us; /* av_gettime_relative() units; 0 = none */
-    volatile int abort;
+    int64_t deadline_us; /* av_gettime_relative() units; 0 = none */
+    int abort;
 } vg_deadline;
 
 static inline int vg_deadline_expired(void *opaque) {
-    const vg_deadline *d = (const vg_deadline *)opaque;
+    vg_deadline *d = (vg_deadline *)opaque;
     if (d == NULL) return 0;
-    if (d->abort) return 1;
-    return d->deadline_us > 0 && av_gettime_relative() > d->deadline_us;
+    if (__atomic_load_n(&d->abort, __ATOMIC_ACQUIRE)) return 1;
+    int64_t deadline = __atomic_load_n(&d->deadline_us, __ATOMIC_RELAXED);
+    return deadline > 0 && av_gettime_relative() > deadline;
 }
 
 static inline void vg_deadline_arm(vg_deadline *d, double seconds) {
-    d->deadline_us = seconds > 0 ? av_gettime_relative() + (int64_t)(seconds * 1e6) : 0;
+    __atomic_store_n(&d->deadline_us, seconds > 0 ? av_gettime_relative() + (int64_t)(seconds * 1e6) : 0, __ATOMIC_RELAXED);
 }
+
+static inline void vg_deadline_abort(vg_deadline *d) { __atomic_store_n(&d->abort, 1, __ATOMIC_RELEASE); }
+static inline int vg_deadline_aborted(vg_deadline *d) { return __atomic_load_n(&d->abort, __ATOMIC_ACQUIRE); }
 
 /// Allocates a format context that checks `deadline` while blocking.
 static inline AVFormatContext *vg_format_context_with_deadline(vg_deadline *deadline) {
@@ -58,7 +64,8 @@ static inline AVFormatContext *vg_format_context_with_deadline(vg_deadline *dead
 }
 
 /// Converts a decoded frame into one packed BGR24 buffer through a (cached) scaler.
-/// Returns the scaler to keep for the next call, or NULL on failure.
+/// Returns the scaler to keep for the next call, or NULL on failure (the scaler is then freed:
+/// the caller's pointer must not be used again).
 static inline struct SwsContext *vg_convert_to_bgr(struct SwsContext *context, const AVFrame *frame,
                                                    uint8_t *destination, int destination_stride) {
     context = sws_getCachedContext(context, frame->width, frame->height, (enum AVPixelFormat)frame->format,
@@ -67,6 +74,7 @@ static inline struct SwsContext *vg_convert_to_bgr(struct SwsContext *context, c
     uint8_t *planes[4] = {destination, NULL, NULL, NULL};
     int strides[4] = {destination_stride, 0, 0, 0};
     if (sws_scale(context, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, planes, strides) <= 0) {
+        sws_freeContext(context);
         return NULL;
     }
     return context;

@@ -24,6 +24,16 @@ public struct APIContext: RequestContext {
     /// Who to write in the audit log: `api:<token name>`.
     public var actor: String { "api:" + (token?.name ?? "anonymous") }
 
+    /// A path parameter, percent-decoded (`/plates/AB%3F12` names plate `AB?12`), and refused
+    /// when its encoding is broken. (What a name may hold is the store's to check.)
+    public func pathText(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard let text = raw.removingPercentEncoding else {
+            throw HTTPError(.badRequest, message: "path parameter \(name) '\(raw)' is not valid percent-encoded text")
+        }
+        return text
+    }
+
     /// Throws 403 unless the token's role is at least `role`.
     public func require(_ role: Role) throws {
         guard let token else { throw HTTPError(.unauthorized, message: "an API token is required") }

@@ -31,6 +31,10 @@ public struct APIEnvironment: Sendable {
     public var frameRates: (@Sendable () -> [String: (decoded: Double, analysed: Double)])?
     /// Most preview frames per second per viewer: previews must never slow analysis.
     public var previewFPS = 2.0
+    /// Proxies whose `X-Forwarded-For` names the client (`api.trusted_proxies`).
+    public var trustedProxies: [AddressBlock] = []
+    /// Open alert streams and previews per token (`api.max_streams_per_token`).
+    public var maxStreamsPerToken = 8
 
     public init(cameras: [CameraConfig] = [], hooks: [HookConfig] = [], uploads: String, enroller: (any FaceEnrolling)? = nil,
                 requeued: @escaping @Sendable () -> Void = {}, ready: @escaping @Sendable () -> Bool = { true },

@@ -23,7 +23,7 @@ struct ErrorMapper<Context: RequestContext>: RouterMiddleware {
         switch error {
         case .watchlistNotFound, .subjectNotFound, .alertNotFound, .deliveryNotFound, .tokenNotFound, .plateNotFound, .incidentNotFound, .modelNotFound: return .notFound
         case .watchlistExists, .tokenExists, .wrongKind, .incidentExists, .stageChange: return .conflict
-        case .invalidName, .invalidThreshold, .invalidComment, .invalidPlate, .invalidPlateRow, .invalidMaxEdits: return .badRequest
+        case .invalidName, .invalidThreshold, .invalidComment, .invalidText, .invalidPlate, .invalidPlateRow, .invalidMaxEdits: return .badRequest
         case .locked: return .serviceUnavailable
         case .cannotOpen, .newerSchema, .database: return .internalServerError
         }

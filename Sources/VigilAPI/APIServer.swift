@@ -9,6 +9,7 @@ public enum APIServer {
     public static func router(store: StoreAccess, environment: APIEnvironment,
                               limiter: FailureLimiter = FailureLimiter()) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: SecurityHeaders<APIContext>())
         router.add(middleware: ErrorMapper<APIContext>())
         router.add(middleware: MethodGuard<APIContext>(document: OpenAPIDocument.data))
         router.get("healthz") { _, _ in Message(status: "ok", detail: nil) }
@@ -38,8 +39,8 @@ public enum APIServer {
                          body: .init(byteBuffer: ByteBuffer(bytes: data)))
             }
         }
-        let v1 = router.group("v1").add(middleware: Authenticator(store: store, limiter: limiter))
-        Routes(store: store, environment: environment).add(to: v1)
+        let v1 = router.group("v1").add(middleware: Authenticator(store: store, limiter: limiter, trustedProxies: environment.trustedProxies))
+        Routes(store: store, environment: environment, streams: StreamGuard(limit: environment.maxStreamsPerToken)).add(to: v1)
         return router
     }
 }

@@ -1,36 +1,71 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import VigilConfig
 import VigilStore
 
 /// `Authorization: Bearer <token>` on every `/v1` route: 401 without a valid token.
-/// After `limit` failures from one address within `window` seconds, that address gets 429
-/// until the window passes: guessing 256-bit tokens is hopeless, but a flood of attempts is noise worth stopping.
+///
+/// The token is checked first and only failures are counted: after `limit` failures from one
+/// client within `window` seconds, that client's failures get 429 until the window passes,
+/// but a valid token always gets through. Were the address checked first, anyone sharing an
+/// operator's address (everyone, behind a proxy) could lock every operator out. The client is
+/// the socket's peer, or, when that peer is a `trusted_proxies` entry, the nearest untrusted
+/// address in `X-Forwarded-For`.
 struct Authenticator: RouterMiddleware {
     typealias Context = APIContext
     let store: StoreAccess
     let limiter: FailureLimiter
+    let trustedProxies: [AddressBlock]
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        let peer = context.peer ?? "local"
-        if let wait = limiter.blocked(peer) {
+        let secret = Self.bearer(request.headers[.authorization])
+        if let secret, let token = try await store.run({ try $0.authenticate(secret: secret) }) {
+            if let id = token.id, limiter.shouldRecordUse(of: id) { _ = try? await store.run { try $0.touchToken(id: id) } }
+            var context = context
+            context.token = token
+            return try await next(request, context)
+        }
+        let client = ClientAddress.resolve(peer: context.peer ?? "local",
+                                           forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)
+        if let wait = limiter.blocked(client) {
             throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(Int(wait.rounded(.up)))],
                             message: "too many failed authentications from this address; retry in \(Int(wait.rounded(.up))) s")
         }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            limiter.fail(peer)
+        limiter.fail(client)
+        guard secret != nil else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"],
                             message: "an API token is required: Authorization: Bearer <token> (vigil tokens create)")
         }
-        let secret = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let token = try await store.run({ try $0.authenticate(secret: secret) }) else {
-            limiter.fail(peer)
-            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""],
-                            message: "the token is not valid (unknown or revoked)")
+        throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""],
+                        message: "the token is not valid (unknown or revoked)")
+    }
+
+    /// The token in `Authorization`; the scheme is case-insensitive (RFC 7235).
+    static func bearer(_ header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return secret.isEmpty ? nil : secret
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+/// Who is on the other end, for rate limiting.
+enum ClientAddress {
+    /// The peer, unless it is a trusted proxy: then `X-Forwarded-For` is walked from the right
+    /// (each proxy appends the address it saw) past trusted hops, and the first other address is
+    /// the client. Entries a client wrote itself sit further left and are never reached.
+    static func resolve(peer: String, forwardedFor: [String], trusted: [AddressBlock]) -> String {
+        func isTrusted(_ address: String) -> Bool { trusted.contains { $0.contains(address) } }
+        guard isTrusted(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for hop in hops.reversed() where !isTrusted(hop) {
+            return AddressBlock.parse(hop) != nil ? hop : peer
         }
-        if let id = token.id, limiter.shouldRecordUse(of: id) { _ = try? await store.run { try $0.touchToken(id: id) } }
-        var context = context
-        context.token = token
-        return try await next(request, context)
+        return hops.first ?? peer
     }
 }
 

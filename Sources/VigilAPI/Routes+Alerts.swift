@@ -16,7 +16,7 @@ extension Routes {
         }
         group.get("alerts/stream") { request, context -> Response in
             try context.require(.viewer)
-            return try await stream(request)
+            return try await stream(request, context)
         }
         group.get("alerts/:id") { _, context -> AlertView in
             try context.require(.viewer)
@@ -26,13 +26,13 @@ extension Routes {
             try context.require(.viewer)
             let alert = try await alert(context)
             guard let path = alert.snapshotPath else { throw HTTPError(.notFound, message: "alert \(alert.id ?? 0) has no snapshot (expired)") }
-            return try FileResponse.image(at: path, what: "alert \(alert.id ?? 0) snapshot")
+            return try await FileResponse.image(at: path, what: "alert \(alert.id ?? 0) snapshot")
         }
         group.get("alerts/:id/crop") { _, context -> Response in
             try context.require(.viewer)
             let alert = try await alert(context)
             guard let path = alert.cropPath else { throw HTTPError(.notFound, message: "alert \(alert.id ?? 0) has no crop (expired)") }
-            return try FileResponse.image(at: path, what: "alert \(alert.id ?? 0) crop")
+            return try await FileResponse.image(at: path, what: "alert \(alert.id ?? 0) crop")
         }
         group.post("alerts/:id/acknowledge") { _, context -> AlertView in
             try context.require(.operator)
@@ -73,7 +73,7 @@ extension Routes {
     /// Server-Sent Events: every alert change in commit order, each with its `id:`. A client that
     /// reconnects with `Last-Event-ID` (browsers do this themselves) gets what it missed, then live events.
     /// Without one it starts now, or after `?after=N`.
-    private func stream(_ request: Request) async throws -> Response {
+    private func stream(_ request: Request, _ context: APIContext) async throws -> Response {
         let header = request.headers[HTTPField.Name("Last-Event-ID")!]
         var start = try header.map { text -> Int64 in
             guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "Last-Event-ID '\(text)': expected an event id") }
@@ -82,12 +82,16 @@ extension Routes {
         if start == nil { start = try await store.run { try $0.lastAlertEventID() } }
         let store = self.store
         let first = start ?? 0
+        let streams = self.streams
+        let ticket = try streams.admit(context.token)
         let body = ResponseBody { writer in
+            defer { streams.release(ticket) }
+            var watch = streams.watch(ticket, store: store)
             var cursor = first
             var quiet = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 2000\n: resuming after event \(cursor)\n\n"))
             // Until the client goes away (the write fails) or the daemon shuts down.
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully, await watch.tokenIsLive() {
                 let after = cursor
                 let events = try await store.run { db in
                     try db.alertEvents(after: after, limit: 200).map { event in (event, try db.alert(id: event.alertID)) }

@@ -41,7 +41,7 @@ extension Routes {
         group.post("crime/incidents/:source/:id/outcome") { request, context -> Response in
             try context.require(.operator)
             guard let crime = environment.crime else { throw Self.crimeDisabled }
-            let source = try context.parameters.require("source"), id = try context.parameters.require("id")
+            let source = try context.pathText("source"), id = try context.pathText("id")
             return Self.json(try await crime.recordOutcome(source: source, id: id, body: try await Self.body(request)))
         }
         group.post("crime/score") { request, context -> Response in

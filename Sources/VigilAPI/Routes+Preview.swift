@@ -24,11 +24,18 @@ extension Routes {
             try context.require(.viewer)
             let (camera, previews) = try previewCamera(context)
             let interval = Duration.seconds(1 / max(0.2, environment.previewFPS))
+            let streams = self.streams
+            let ticket = try streams.admit(context.token)
+            let store = self.store
             let body = ResponseBody { writer in
+                var watch = streams.watch(ticket, store: store)
                 previews.watch(camera: camera, delta: 1)
-                defer { previews.watch(camera: camera, delta: -1) }
+                defer {
+                    previews.watch(camera: camera, delta: -1)
+                    streams.release(ticket)
+                }
                 var sequence: UInt64 = 0
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                while !Task.isCancelled && !Task.isShuttingDownGracefully, await watch.tokenIsLive() {
                     let started = ContinuousClock.now
                     if let (data, number) = await previews.jpeg(camera: camera, after: sequence) {
                         sequence = number
@@ -47,7 +54,7 @@ extension Routes {
     }
 
     private func previewCamera(_ context: APIContext) throws -> (String, any PreviewSource) {
-        let camera = try context.parameters.require("id")
+        let camera = try context.pathText("id")
         guard environment.cameras.contains(where: { $0.id == camera && $0.enabled }) else {
             throw HTTPError(.notFound, message: "camera '\(camera)' does not exist or is disabled")
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VigilCore
 import Hummingbird
 import VigilPlates
 import VigilStore
@@ -48,7 +49,7 @@ extension Routes {
         }
         group.post("watchlists/:name/plates") { request, context -> EditedResponse<PlateEntrySummary> in
             try context.require(.operator)
-            let name = try context.parameters.require("name")
+            let name = try context.pathText("name")
             let input = try await request.decode(as: NewPlate.self, context: context)
             let actor = context.actor
             let (entry, created) = try await store.run { try $0.addPlate(watchlist: name, plate: input.plate, label: input.label, actor: actor) }
@@ -56,26 +57,26 @@ extension Routes {
         }
         group.delete("watchlists/:name/plates/:plate") { _, context -> Response in
             try context.require(.operator)
-            let name = try context.parameters.require("name"), plate = try context.parameters.require("plate")
+            let name = try context.pathText("name"), plate = try context.pathText("plate")
             let actor = context.actor
             try await store.run { try $0.removePlate(watchlist: name, plate: plate, actor: actor) }
             return Response(status: .noContent)
         }
         group.get("watchlists/:name") { _, context -> WatchlistDetail in
             try context.require(.viewer)
-            let name = try context.parameters.require("name")
+            let name = try context.pathText("name")
             return try await store.run { try $0.watchlist(named: name) }
         }
         group.delete("watchlists/:name") { _, context -> Response in
             try context.require(.operator)
-            let name = try context.parameters.require("name")
+            let name = try context.pathText("name")
             let actor = context.actor
             try await store.run { try $0.removeWatchlist(name: name, actor: actor) }
             return Response(status: .noContent)
         }
         group.delete("watchlists/:name/subjects/:subject") { _, context -> Response in
             try context.require(.operator)
-            let name = try context.parameters.require("name"), subject = try context.parameters.require("subject")
+            let name = try context.pathText("name"), subject = try context.pathText("subject")
             let actor = context.actor
             try await store.run { try $0.removeSubject(watchlist: name, subject: subject, actor: actor) }
             return Response(status: .noContent)
@@ -87,10 +88,10 @@ extension Routes {
         group.get("enrolments/:id/image") { _, context -> Response in
             try context.require(.viewer)
             let id = try context.parameters.require("id", as: Int64.self)
-            guard let path = try await store.run({ try $0.enrolmentImagePath(id: id) }) else {
+            guard let (path, sha256) = try await store.run({ try $0.enrolmentImage(id: id) }) else {
                 throw HTTPError(.notFound, message: "enrolment \(id) does not exist")
             }
-            return try FileResponse.image(at: path, what: "enrolment \(id)")
+            return try await FileResponse.verifiedImage(at: path, sha256: sha256, what: "enrolment \(id)")
         }
     }
 
@@ -108,53 +109,81 @@ extension Routes {
         guard let enroller = environment.enroller else {
             throw HTTPError(.serviceUnavailable, message: "enrolment needs the daemon's vision models, which this server has not loaded")
         }
-        let watchlist = try context.parameters.require("name"), subject = try context.parameters.require("subject")
+        let watchlist = try context.pathText("name"), subject = try context.pathText("subject")
         let form = try await Multipart.parse(request, limit: context.maxUploadSize)
         let images = form.files(named: "image")
         guard !images.isEmpty else { throw HTTPError(.badRequest, message: "no 'image' file in the form (multipart/form-data)") }
         // Refuse an unknown watchlist before spending seconds on the faces.
         _ = try await store.run { try $0.watchlist(named: watchlist) }
         var prepared: [NewEnrolment] = [], problems: [String] = []
-        for image in images {
-            let path = try save(image)
-            do {
-                var enrolment = try await enroller.prepare(imageAt: path)
-                enrolment.sourcePath = path
-                prepared.append(enrolment)
-            } catch let error as UploadError {
-                problems.append(error.description.replacingOccurrences(of: path, with: image.filename ?? "upload"))
+        // Files this request wrote (not those already kept for an earlier enrolment): removed again
+        // when the enrolment is refused, so rejected uploads do not pile up on disk.
+        var written: [String] = []
+        do {
+            for image in images {
+                let (path, isNew) = try await save(image)
+                if isNew { written.append(path) }
+                do {
+                    var enrolment = try await enroller.prepare(imageAt: path)
+                    enrolment.sourcePath = path
+                    prepared.append(enrolment)
+                } catch let error as UploadError {
+                    problems.append(error.description.replacingOccurrences(of: path, with: image.filename ?? "upload"))
+                }
             }
+            if !problems.isEmpty { throw UploadError(.unprocessableContent, problems.joined(separator: "\n")) }
+        } catch {
+            written.forEach { try? FileManager.default.removeItem(atPath: $0) }
+            throw error
         }
-        if !problems.isEmpty { throw UploadError(.unprocessableContent, problems.joined(separator: "\n")) }
         let input = SubjectInput(id: subject, displayName: form.text(named: "display_name"), notes: form.text(named: "notes"))
         let actor = context.actor, enrolments = prepared
-        let outcome = try await store.run { try $0.enrol(watchlist: watchlist, subject: input, images: enrolments, actor: actor) }
+        let outcome: EnrolOutcome
+        do {
+            outcome = try await store.run { try $0.enrol(watchlist: watchlist, subject: input, images: enrolments, actor: actor) }
+        } catch {
+            written.forEach { try? FileManager.default.removeItem(atPath: $0) }
+            throw error
+        }
         return EnrolView(watchlist: watchlist, subject: subject, subjectCreated: outcome.subjectCreated, added: outcome.added.count,
                          alreadyEnrolled: outcome.alreadyEnrolled.count)
     }
 
     /// Keeps the upload under its content hash: the enrolment's evidence must outlive the request.
-    private func save(_ file: Multipart.File) throws -> String {
-        let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
-        let allowed = ["jpg", "jpeg", "png", "bmp", "webp"]
-        let ext = (file.filename as NSString?)?.pathExtension.lowercased() ?? ""
-        let path = (environment.uploads as NSString).appendingPathComponent(digest + "." + (allowed.contains(ext) ? ext : "img"))
-        try FileManager.default.createDirectory(atPath: environment.uploads, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: file.data) else {
-                throw UploadError(.internalServerError, "cannot store the upload in \(environment.uploads)")
-            }
+    /// Only JPEG, PNG, BMP and WebP are kept, recognised by their bytes. Returns whether the file is new.
+    private func save(_ file: Multipart.File) async throws -> (String, Bool) {
+        guard let format = ImageFormat(magic: [UInt8](file.data.prefix(12))) else {
+            throw UploadError(.unprocessableContent, "\(file.filename ?? "upload"): not a JPEG, PNG, BMP or WebP image")
         }
-        return path
+        let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
+        let folder = environment.uploads
+        let path = (folder as NSString).appendingPathComponent(digest + "." + format.fileExtension)
+        let data = file.data
+        return try await Blocking.run(throwing: {
+            if FileManager.default.fileExists(atPath: path) { return (path, false) }
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try DurableFile.write(data, to: path)
+            } catch {
+                throw UploadError(.internalServerError, "cannot store the upload in \(folder)")
+            }
+            return (path, true)
+        })
     }
 }
 
 /// Serves stored images (snapshots, crops, enrolment photos).
 enum FileResponse {
-    static func image(at path: String, what: String) throws -> Response {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// Evidence and enrolment photos are biometric data: never cached by the browser or a proxy.
+    /// Read off the cooperative pool (disk reads block).
+    static func image(at path: String, what: String) async throws -> Response {
+        guard let data = await Blocking.run({ FileManager.default.contents(atPath: path) }) else {
             throw HTTPError(.notFound, message: "\(what): the image is no longer stored (retention or removal)")
         }
+        return try await image(data: data, path: path)
+    }
+
+    static func image(data: Data, path: String) async throws -> Response {
         let type: String
         switch (path as NSString).pathExtension.lowercased() {
         case "png": type = "image/png"
@@ -162,7 +191,33 @@ enum FileResponse {
         case "bmp": type = "image/bmp"
         default: type = "image/jpeg"
         }
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=3600"],
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+
+    /// An enrolment photo, served only while it is a regular file (no symbolic link is followed)
+    /// at an absolute path whose bytes still hash to what was enrolled: a replaced file or a path
+    /// pointing elsewhere serves nothing.
+    static func verifiedImage(at path: String, sha256: String, what: String) async throws -> Response {
+        guard path.hasPrefix("/") else {
+            throw HTTPError(.notFound, message: "\(what): the image was enrolled by a relative path and is not served; enrol it again")
+        }
+        let read = await Blocking.run { () -> Data? in
+            let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+            return try? handle.readToEnd()
+        }
+        guard let data = read else {
+            throw HTTPError(.notFound, message: "\(what): the image is no longer stored, or is not a regular file")
+        }
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        guard digest == sha256 else {
+            throw HTTPError(.conflict, message: "\(what): the stored image has changed since enrolment and is not served")
+        }
+        return try await image(data: data, path: path)
+    }
 }
+

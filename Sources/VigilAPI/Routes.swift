@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import VigilConfig
+import VigilCore
 import VigilStore
 
 /// The `/v1` API. Every route states the role it needs; `Authenticator` has already
@@ -7,6 +9,7 @@ import VigilStore
 struct Routes: Sendable {
     let store: StoreAccess
     let environment: APIEnvironment
+    let streams: StreamGuard
 
     func add(to group: RouterGroup<APIContext>) {
         addCameras(group)
@@ -44,9 +47,12 @@ struct Routes: Sendable {
         group.get("hooks") { _, context -> [HookView] in
             try context.require(.viewer)
             let stats = try await store.run { try $0.hookStats() }
+            // Where alerts go is for admins only, and even then without secrets in the URL or arguments.
+            let isAdmin = (context.token?.role ?? .viewer) >= .admin
             return environment.hooks.map { hook in
                 let s = stats.first { $0.hook == hook.name } ?? HookStats(hook: hook.name)
-                return HookView(name: hook.name, type: hook.kind, destination: hook.destination, watchlists: hook.filter.watchlists,
+                return HookView(name: hook.name, type: hook.kind, destination: isAdmin ? hook.shownDestination : nil,
+                                watchlists: hook.filter.watchlists,
                                 cameras: hook.filter.cameras, kinds: hook.filter.kinds, events: hook.filter.events, timeout: hook.timeout,
                                 pending: s.pending, delivered: s.delivered, dead: s.dead,
                                 latencyP50Ms: s.latencyP50.map { $0 * 1000 }, latencyP99Ms: s.latencyP99.map { $0 * 1000 })
@@ -92,7 +98,7 @@ struct Routes: Sendable {
         }
         group.delete("tokens/:name") { _, context -> Response in
             try context.require(.admin)
-            let name = try context.parameters.require("name")
+            let name = try context.pathText("name")
             let actor = context.actor
             try await store.run { try $0.revokeToken(name: name, actor: actor) }
             return Response(status: .noContent)

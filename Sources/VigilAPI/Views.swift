@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import VigilConfig
+import VigilCore
 import VigilStore
 
 /// What the API returns: the stored records, plus links a page can load, minus secrets.
@@ -109,13 +110,13 @@ struct CameraView: Codable, Sendable {
         fpsAnalysed = rates.map { ($0.analysed * 100).rounded() / 100 }
         id = config.id
         name = config.name
-        source = Self.redact(config.url)
+        source = Redaction.url(config.url)
         enabled = config.enabled
         detect = config.detect.map(\.rawValue)
         watchlists = config.watchlists
         analyseFps = config.analyseFPS
         state = config.enabled ? (status?.state ?? "starting") : "disabled"
-        lastError = status?.lastError
+        lastError = status?.lastError.map(Redaction.text)
         framesDecoded = status?.framesDecoded ?? 0
         framesAnalysed = status?.framesAnalysed ?? 0
         framesDropped = status?.framesDropped ?? 0
@@ -125,13 +126,6 @@ struct CameraView: Codable, Sendable {
         previewUrl = "/v1/cameras/\(config.id)/preview.mjpeg"
     }
 
-    /// Camera URLs often carry credentials (rtsp://user:pass@host): never show them.
-    static func redact(_ url: String) -> String {
-        guard var parts = URLComponents(string: url), parts.user != nil || parts.password != nil else { return url }
-        parts.user = parts.user == nil ? nil : "***"
-        parts.password = parts.password == nil ? nil : "***"
-        return parts.string ?? url
-    }
 }
 
 struct TokenView: Codable, Sendable {
@@ -160,7 +154,8 @@ struct TokenView: Codable, Sendable {
 struct HookView: Codable, Sendable {
     var name: String
     var type: String
-    var destination: String
+    /// Admins only (null for other roles), redacted.
+    var destination: String?
     var watchlists: [String]
     var cameras: [String]
     var kinds: [String]

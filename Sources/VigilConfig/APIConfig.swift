@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `api:` in vigil.yaml: where the HTTP API and web page listen.
 public struct APIConfig: Sendable, Equatable {
@@ -11,10 +14,18 @@ public struct APIConfig: Sendable, Equatable {
     public var uploads = "enrolments"
     /// Failed authentications per address per minute before that address gets 429 for the rest of the minute.
     public var failedAuthLimit = 20
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks). Without
+    /// this, everyone behind the proxy shares its address for rate limiting.
+    public var trustedProxies: [AddressBlock] = []
+    /// Seconds a connection may sit idle, or take to send a request's head, before it is closed.
+    public var idleTimeout = 15.0
+    /// Open alert streams and camera previews per token at most (each holds a connection and a task).
+    public var maxStreamsPerToken = 8
 
     public init() {}
 
-    static let keys = ["enabled", "host", "port", "uploads", "failed_auth_limit"]
+    static let keys = ["enabled", "host", "port", "uploads", "failed_auth_limit", "trusted_proxies", "idle_timeout",
+                       "max_streams_per_token"]
 
     mutating func read(_ section: inout YAMLMapping) throws {
         if let value = try section.bool("enabled") { enabled = value }
@@ -28,6 +39,60 @@ public struct APIConfig: Sendable, Equatable {
         if let value = try section.int("port", in: 0...65535) { port = value }
         if let value = try section.string("uploads") { uploads = value }
         if let value = try section.int("failed_auth_limit", in: 1...1_000_000) { failedAuthLimit = value }
+        if let values = try section.strings("trusted_proxies") {
+            trustedProxies = try values.map { text in
+                guard let block = AddressBlock(text) else {
+                    throw section.error("trusted_proxies", "'\(text)': expected an IP address or CIDR block such as 10.0.0.0/8 or ::1")
+                }
+                return block
+            }
+        }
+        if let value = try section.double("idle_timeout", in: 1...3600) { idleTimeout = value }
+        if let value = try section.int("max_streams_per_token", in: 1...1000) { maxStreamsPerToken = value }
         try section.finish(known: Self.keys)
+    }
+}
+
+/// An IPv4 or IPv6 address, or a CIDR block of them (`10.0.0.0/8`, `fd00::/8`).
+public struct AddressBlock: Sendable, Equatable, CustomStringConvertible {
+    let bytes: [UInt8]
+    let prefix: Int
+    public let description: String
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let bytes = Self.parse(parts[0]) else { return nil }
+        let bits = bytes.count * 8
+        if parts.count == 2 {
+            guard let prefix = Int(parts[1]), (0...bits).contains(prefix) else { return nil }
+            self.prefix = prefix
+        } else {
+            prefix = bits
+        }
+        self.bytes = bytes
+        description = text
+    }
+
+    /// Whether `address` (textual, as a socket reports it) lies in this block.
+    public func contains(_ address: String) -> Bool {
+        guard let other = Self.parse(address), other.count == bytes.count else { return false }
+        var left = prefix
+        for (a, b) in zip(bytes, other) where left > 0 {
+            let mask: UInt8 = left >= 8 ? 0xFF : ~(0xFF >> UInt8(left))
+            if a & mask != b & mask { return false }
+            left -= 8
+        }
+        return true
+    }
+
+    /// Bytes of an IPv4 (4) or IPv6 (16) address; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) reads as IPv4.
+    public static func parse(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: v4) { Array($0) } }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return Array(bytes[12...]) }
+        return bytes
     }
 }

@@ -45,11 +45,23 @@ public struct HookConfig: Sendable, Equatable {
         }
     }
 
+    /// `destination` with credentials hidden: URLs redacted, and a command's arguments only
+    /// counted (they may carry keys), for the API, the CLI and the log.
+    public var shownDestination: String {
+        switch target {
+        case .webhook(let url, _, _): return Redaction.url(url.absoluteString)
+        case .command(let program, let arguments):
+            return arguments.isEmpty ? program : "\(program) (\(arguments.count) argument\(arguments.count == 1 ? "" : "s"))"
+        }
+    }
+
     static let keys = ["name", "type", "url", "secret", "secret_env", "headers", "program", "args", "timeout",
                        "include_snapshot", "watchlists", "cameras", "kinds", "events"]
     /// HMAC keys shorter than this are guessable; 32 characters is 128 bits of hex or ~190 of base64.
     public static let minimumSecretLength = 32
-    static let reservedHeaders = ["vigil-id", "vigil-timestamp", "vigil-signature", "content-type", "content-length", "host"]
+    /// Every header Vigil sets itself (a receiver relies on them), plus those HTTP owns.
+    static let reservedHeaders = ["vigil-id", "vigil-timestamp", "vigil-signature", "vigil-event", "vigil-attempt", "user-agent",
+                                  "content-type", "content-length", "host", "transfer-encoding", "connection"]
 
     /// Reads one entry of `hooks:`. `base` resolves a relative program path; `environment` supplies `secret_env`.
     static func read(_ entry: inout YAMLMapping, base: String, environment: [String: String]) throws -> HookConfig {

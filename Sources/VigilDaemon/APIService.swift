@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 import ServiceLifecycle
 import VigilAPI
@@ -20,12 +21,15 @@ public final class DaemonEnroller: FaceEnrolling, @unchecked Sendable {
     }
 
     public func prepare(imageAt path: String) async throws -> NewEnrolment {
-        let enroller = try lock.withLock {
-            if let enroller = self.enroller { return enroller }
-            let made = Enroller(analyzer: try FaceAnalyzer(models: models, settings: .enrolment, label: "vigil.api.enrol"))
-            self.enroller = made
-            return made
-        }
+        // Loading the models takes seconds and blocks: off the concurrency pool.
+        let enroller = try await Blocking.run(throwing: { [self] in
+            try lock.withLock {
+                if let enroller = self.enroller { return enroller }
+                let made = Enroller(analyzer: try FaceAnalyzer(models: models, settings: .enrolment, label: "vigil.api.enrol"))
+                self.enroller = made
+                return made
+            }
+        })
         do {
             return try await enroller.prepare(image: path)
         } catch let error as EnrolmentError {
@@ -58,10 +62,15 @@ struct APIService: Service {
         environment.frameRates = { [metrics = daemon.metrics] in metrics.frameRates }
         if config.services.contains("eeg") { environment.eeg = DaemonEEG(models: config.eegModels) }
         environment.crime = daemon.crime
+        environment.trustedProxies = config.api.trustedProxies
+        environment.maxStreamsPerToken = config.api.maxStreamsPerToken
         let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment,
                                       limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger
-        let app = Application(router: router, configuration: .init(address: .hostname(config.api.host, port: config.api.port), serverName: "Vigil"),
+        // Idle connections, and requests whose head has not arrived, are closed after idle_timeout
+        // (Hummingbird counts activity in whole request parts, so a header sent byte by byte is idle).
+        let idle = TimeAmount.milliseconds(Int64(config.api.idleTimeout * 1000))
+        let app = Application(router: router, server: .http1(configuration: .init(idleTimeout: idle)), configuration: .init(address: .hostname(config.api.host, port: config.api.port), serverName: "Vigil"),
                               onServerRunning: { channel in
                                   logger.notice("api listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                                            "port": "\(channel.localAddress?.port ?? 0)"])

@@ -82,12 +82,14 @@ public final class CameraIngest: @unchecked Sendable {
             } catch {
                 if isStopping { break }
                 let jittered = delay * Double.random(in: 0.8...1.2)
+                // What viewers and the log see: never the camera's credentials.
+                let shown = Redaction.text("\(error)")
                 counters.update {
                     $0.reconnects += 1
-                    $0.lastError = "\(error)"
+                    $0.lastError = shown
                 }
-                set(.backoff(error: "\(error)", retryIn: jittered))
-                logger.warning("camera unavailable, retrying", metadata: ["error": "\(error)", "retry_in_s": "\(String(format: "%.1f", jittered))"])
+                set(.backoff(error: shown, retryIn: jittered))
+                logger.warning("camera unavailable, retrying", metadata: ["error": "\(shown)", "retry_in_s": "\(String(format: "%.1f", jittered))"])
                 _ = wake.wait(timeout: .now() + jittered)
                 delay = min(delay * 2, policy.maxDelay)
             }

@@ -22,6 +22,16 @@ final class CommandRunner: Sendable {
         }
     }
 
+    /// What a command hook inherits: a fixed PATH, the locale and the home folder, nothing else.
+    /// The daemon's own environment holds secrets (`secret_env` keys, database passwords) that a
+    /// script must not see unless the operator passes them deliberately.
+    static var minimalEnvironment: [String: String] {
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
+        for name in ["HOME", "LANG", "LC_ALL", "TZ"] { if let value = inherited[name] { environment[name] = value } }
+        return environment
+    }
+
     private static func runBlocking(program: String, arguments: [String], input: String, environment: [String: String],
                                     timeout: Double) -> AttemptReport {
         let start = DispatchTime.now()
@@ -29,7 +39,7 @@ final class CommandRunner: Sendable {
         let outcome: ChildProcess.Outcome
         do {
             outcome = try ChildProcess.run(program: program, arguments: arguments,
-                                           environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                           environment: Self.minimalEnvironment.merging(environment) { $1 },
                                            input: Data(input.utf8), timeout: timeout)
         } catch {
             return AttemptReport(status: nil, error: "\(error)", response: nil, succeeded: false, seconds: seconds())

@@ -48,8 +48,8 @@ public final class DecoderInterrupt: @unchecked Sendable {
     deinit { deadline.deallocate() }
 
     /// Makes the current and every later blocking call return at once.
-    public func abort() { deadline.pointee.abort = 1 }
-    public var isAborted: Bool { deadline.pointee.abort != 0 }
+    public func abort() { vg_deadline_abort(deadline) }
+    public var isAborted: Bool { vg_deadline_aborted(deadline) != 0 }
 }
 
 /// Decodes every frame of one source with FFmpeg into owned BGR `Frame`s.
@@ -167,6 +167,30 @@ public final class MediaDecoder {
             width: Int(parameters.pointee.width), height: Int(parameters.pointee.height),
             frameRate: vg_rational_to_double(stream.pointee.avg_frame_rate),
             duration: still ? nil : duration, isStillImage: still)
+    }
+
+    /// A still image from a file someone else supplied (an enrolment upload, `watchlist.yaml`):
+    /// only JPEG, PNG, BMP or WebP by their first bytes, opened with FFmpeg's protocol whitelist
+    /// at `file` and its demuxers limited to those image formats. Without this, an "image" that
+    /// is really an HLS playlist or a concat list would make FFmpeg fetch URLs or read other files.
+    public static func stillImage(at path: String) throws -> Frame {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileManager.default.fileExists(atPath: path) ? MediaError.cannotOpen(source: path, reason: "cannot read the file")
+                : MediaError.notFound(source: path)
+        }
+        let head = [UInt8]((try? handle.read(upToCount: 12)) ?? Data())
+        try? handle.close()
+        guard ImageFormat(magic: head) != nil else {
+            throw MediaError.cannotOpen(source: path, reason: "not a JPEG, PNG, BMP or WebP image")
+        }
+        let options = DecoderOptions(threads: 1, formatOptions: [
+            "protocol_whitelist": "file",
+            "format_whitelist": "image2,jpeg_pipe,png_pipe,bmp_pipe,webp_pipe",
+        ])
+        guard let frame = try MediaDecoder(source: path, options: options).nextFrame() else {
+            throw MediaError.readFailed(source: path, reason: "no picture")
+        }
+        return frame
     }
 
     /// The first picture of a file: a still image, or a video's first frame.

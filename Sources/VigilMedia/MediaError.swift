@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// Everything that can go wrong reading a media source, each naming the source.
 public enum MediaError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -9,7 +10,13 @@ public enum MediaError: Error, Equatable, CustomStringConvertible, Sendable {
     case readFailed(source: String, reason: String)
     case truncated(source: String, decodedUntil: Double, declaredDuration: Double)
 
+    /// Every message names its source with the credentials hidden (`Redaction`): these reach
+    /// the log, `vigil status` and the API's `last_error`.
     public var description: String {
+        Redaction.text(plainDescription)
+    }
+
+    private var plainDescription: String {
         switch self {
         case .notFound(let source):
             return "\(source): no such file"

@@ -31,9 +31,12 @@ public enum EnrolmentError: Error, Equatable, CustomStringConvertible, Sendable 
 /// every image must hold exactly one face, or the whole enrolment is refused.
 public struct Enroller: Sendable {
     public let analyzer: FaceAnalyzer
+    /// When set, every accepted photo is copied here under its SHA-256 and enrolled from there.
+    public var keepImagesIn: String?
 
-    public init(analyzer: FaceAnalyzer) {
+    public init(analyzer: FaceAnalyzer, keepImagesIn: String? = nil) {
         self.analyzer = analyzer
+        self.keepImagesIn = keepImagesIn
     }
 
     /// Encodes every image, collecting every failure so one run names all bad files.
@@ -55,8 +58,10 @@ public struct Enroller: Sendable {
         let frame: Frame
         let bytes: Data
         do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            frame = try MediaDecoder.firstFrame(of: path)
+            // Reading and decoding block: off the concurrency pool.
+            (bytes, frame) = try await Blocking.run(throwing: {
+                (try Data(contentsOf: URL(fileURLWithPath: path)), try MediaDecoder.stillImage(at: path))
+            })
         } catch let error as MediaError {
             throw EnrolmentError.unreadable(file: path, reason: error.description)
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
@@ -70,7 +75,28 @@ public struct Enroller: Sendable {
             throw EnrolmentError.multipleFaces(file: path, count: analysis.faces.count)
         }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        return NewEnrolment(sha256: digest, sourcePath: path, encoding: face.encoding, box: face.box,
+        var kept = path
+        if let folder = keepImagesIn {
+            kept = try await Blocking.run(throwing: { try Self.keep(bytes, digest: digest, in: folder, source: path) })
+        }
+        return NewEnrolment(sha256: digest, sourcePath: kept, encoding: face.encoding, box: face.box,
                             detector: DetectionStrategy.hog.rawValue)
+    }
+
+    /// Copies an enrolment photo to `folder/<sha256>.<ext>`: the evidence an alert points back to
+    /// must not change or vanish with the operator's original file, and the API serves it only
+    /// while its bytes still hash to what was enrolled.
+    static func keep(_ bytes: Data, digest: String, in folder: String, source: String) throws -> String {
+        let format = ImageFormat(magic: [UInt8](bytes.prefix(12)))?.fileExtension ?? "img"
+        let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        let target = (absolute as NSString).appendingPathComponent("\(digest).\(format)")
+        guard !FileManager.default.fileExists(atPath: target) else { return target }
+        do {
+            try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+            try DurableFile.write(bytes, to: target)
+        } catch {
+            throw EnrolmentError.unreadable(file: source, reason: "cannot keep a copy in \(absolute): \(error)")
+        }
+        return target
     }
 }

@@ -112,9 +112,12 @@ extension VigilDatabase {
         }
     }
 
-    /// Where an enrolment's image is (for showing the photo an alert matched), or nil if it was removed.
-    public func enrolmentImagePath(id: Int64) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT sourcePath FROM enrolment WHERE id = ?", arguments: [id]) }
+    /// Where an enrolment's image is (for showing the photo an alert matched) and the SHA-256 its
+    /// bytes had when enrolled, or nil if the enrolment was removed.
+    public func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT sourcePath, imageSHA256 FROM enrolment WHERE id = ?", arguments: [id]).map { ($0[0], $0[1]) }
+        }
     }
 
     public func lastAlertEventID() throws -> Int64 {

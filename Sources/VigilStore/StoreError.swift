@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case deliveryNotFound(Int64)
     case alertNotFound(Int64)
     case invalidComment
+    /// A free-text field too long or holding control characters.
+    case invalidText(field: String, limit: Int)
     case tokenExists(String)
     case tokenNotFound(String)
     case wrongKind(watchlist: String, kind: String, operation: String)
@@ -56,6 +58,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "alert \(id) does not exist"
         case .invalidComment:
             return "comment is longer than 2000 characters"
+        case .invalidText(let field, let limit):
+            return "\(field): at most \(limit) characters, without control characters other than line breaks and tabs"
         case .tokenExists(let name):
             return "token '\(name)' already exists"
         case .tokenNotFound(let name):

@@ -77,6 +77,11 @@ extension VigilDatabase {
         }
     }
 
+    /// Whether the token is still live (not revoked, not deleted): open streams re-check this.
+    public func tokenIsLive(id: Int64) throws -> Bool {
+        try read { db in try APIToken.filter(Column("id") == id && Column("revokedAt") == nil).fetchCount(db) == 1 }
+    }
+
     /// Notes a token's use, at most once a minute per token (no write per request).
     public func touchToken(id: Int64, at date: Date = Date()) throws {
         try write { db in

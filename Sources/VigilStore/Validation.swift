@@ -10,6 +10,23 @@ enum Validation {
         }
     }
 
+    /// Free text (display names, notes): bounded, and no control characters that could forge
+    /// log lines or hide text on the page (line breaks and tabs are fine).
+    static func text(_ value: String?, field: String, limit: Int) throws {
+        guard let value else { return }
+        let clean = value.unicodeScalars.allSatisfy { $0 == "\n" || $0 == "\t" || $0.properties.generalCategory != .control }
+        guard value.count <= limit, clean else { throw StoreError.invalidText(field: field, limit: limit) }
+    }
+
+    static let displayNameLimit = 200
+    static let notesLimit = 2000
+
+    static func subject(_ subject: SubjectInput) throws {
+        try name(subject.id, kind: "subject id")
+        try text(subject.displayName, field: "display name", limit: displayNameLimit)
+        try text(subject.notes, field: "notes", limit: notesLimit)
+    }
+
     static func threshold(_ value: Double) throws {
         guard value.isFinite, value > 0, value < 2 else { throw StoreError.invalidThreshold(value) }
     }

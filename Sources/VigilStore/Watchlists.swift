@@ -97,7 +97,7 @@ extension VigilDatabase {
     /// Enrols images for a subject (created if new), all in one transaction.
     public func enrol(watchlist: String, subject: SubjectInput, images: [NewEnrolment], actor: String) throws
         -> EnrolOutcome {
-        try Validation.name(subject.id, kind: "subject id")
+        try Validation.subject(subject)
         return try write { db in
             let list = try existingWatchlist(db, watchlist)
             guard list.kind == "face" else { throw StoreError.wrongKind(watchlist: watchlist, kind: list.kind, operation: "enrol faces") }
@@ -112,7 +112,7 @@ extension VigilDatabase {
                                 actor: String) throws -> [String: EnrolOutcome] {
         try Validation.name(name, kind: "watchlist name")
         if let threshold { try Validation.threshold(threshold) }
-        for (subject, _) in subjects { try Validation.name(subject.id, kind: "subject id") }
+        for (subject, _) in subjects { try Validation.subject(subject) }
         return try write { db in
             var list: WatchlistRecord
             if let existing = try WatchlistRecord.filter(Column("name") == name).fetchOne(db) {

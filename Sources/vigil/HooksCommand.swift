@@ -131,7 +131,7 @@ struct HooksCommand: AsyncParsableCommand {
     static func table(_ hooks: [HookConfig]) -> String {
         guard !hooks.isEmpty else { return "no hooks configured (hooks: in vigil.yaml)" }
         return Output.table(["HOOK", "TYPE", "DESTINATION", "EVENTS", "WATCHLISTS", "CAMERAS", "KINDS", "TIMEOUT"], hooks.map {
-            [$0.name, $0.kind, $0.destination, list($0.filter.events), list($0.filter.watchlists), list($0.filter.cameras),
+            [$0.name, $0.kind, $0.shownDestination, list($0.filter.events), list($0.filter.watchlists), list($0.filter.cameras),
              list($0.filter.kinds), Output.number($0.timeout, digits: 1) + " s"]
         })
     }

@@ -30,6 +30,13 @@ struct CommonOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["VIGIL_DB"] ?? "vigil.sqlite"
     }
 
+    /// Enrolment photos are copied beside the database (`enrolments/<sha256>.<ext>`), as the
+    /// daemon's default `api.uploads` keeps them beside its configuration.
+    var enrolmentImages: String {
+        let folder = (databasePath as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "enrolments" : (folder as NSString).appendingPathComponent("enrolments")
+    }
+
     func logger(_ label: String) -> Logger {
         Bootstrap.logging(level: Logger.Level(rawValue: logLevel) ?? .warning)
         return Logger(label: label)

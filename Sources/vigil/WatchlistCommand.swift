@@ -93,7 +93,7 @@ struct WatchlistCommand: AsyncParsableCommand {
             let database = try open(common)
             // Check the watchlist first: no point encoding images for a list that does not exist.
             _ = try wrap { try database.watchlist(named: name) }
-            let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment))
+            let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment), keepImagesIn: common.enrolmentImages)
             let prepared = try await wrapAsync { try await enroller.prepare(images: images) }
             let outcome = try wrap {
                 try database.enrol(watchlist: name, subject: SubjectInput(id: subject, displayName: displayName, notes: notes),
@@ -201,7 +201,7 @@ struct WatchlistCommand: AsyncParsableCommand {
         func run() async throws {
             let definition = try wrap { try WatchlistDefinition.load(directory: directory) }
             let database = try open(common)
-            let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment))
+            let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment), keepImagesIn: common.enrolmentImages)
             var prepared: [(SubjectInput, [NewEnrolment])] = [], failures: [String] = []
             for subject in definition.subjects {
                 do {

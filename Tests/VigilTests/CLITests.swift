@@ -54,7 +54,10 @@ struct CLITests {
         #expect(obama["subject"] as? String == "obama")
         #expect((obama["distance"] as? Double ?? 1) < 0.6 && obama["threshold"] as? Double == 0.6)
         #expect((obama["box"] as? [Int])?.count == 4 && obama["t"] as? Double == 0)
-        #expect(((obama["nearest"] as? [String: Any])?["image"] as? String)?.hasSuffix("obama/1.jpg") == true)
+        // The enrolment photo is a content-addressed copy kept beside the database, byte for byte the original.
+        let kept = try #require((obama["nearest"] as? [String: Any])?["image"] as? String)
+        #expect(kept.contains("/enrolments/") && kept.hasSuffix(".jpg"), "\(kept)")
+        #expect(FileManager.default.contents(atPath: kept) == FileManager.default.contents(atPath: try Fixtures.shared("faces/obama/1.jpg")))
         let biden = try #require(faces.first { $0["file"] as? String == other })
         #expect(biden["subject"] is NSNull && (biden["distance"] as? Double ?? 0) > 0.6)
         #expect(summary["frames_analysed"] as? Int == 2 && summary["matches"] as? Int == 1)
