@@ -73,11 +73,6 @@ public struct FaceTracker: Sendable {
         self.settings = settings
     }
 
-    /// The motion gate found the scene unchanged at `time`: whoever was in view still is.
-    public mutating func sceneUnchanged(time: Double) {
-        for index in tracks.indices { tracks[index].lastSeen = max(tracks[index].lastSeen, time) }
-    }
-
     /// Starts a new frame at `time`: drops tracks not confirmed within `timeout` and clears the confirmed flags.
     public mutating func begin(time: Double) {
         tracks.removeAll { time - $0.lastSeen > settings.timeout || time < $0.lastSeen }

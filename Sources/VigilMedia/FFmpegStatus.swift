@@ -12,6 +12,7 @@ enum FFmpegStatus {
     static let again = vg_averror_eagain()
     static let endOfFile = vg_averror_eof()
     static let exit = vg_averror_exit()
+    static let invalidData = vg_averror_invaliddata()
 
     /// FFmpeg prints to stderr by default; Vigil reports errors itself, naming the source.
     /// `VIGIL_FFMPEG_LOG=warning|info|debug` turns FFmpeg's own messages back on. Set once per process.

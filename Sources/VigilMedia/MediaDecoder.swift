@@ -77,6 +77,14 @@ public final class MediaDecoder {
     private var finished = false
     private var readError: String?
     private var lastTime = 0.0
+    /// Packets the demuxer or decoder refused as damaged (skipped; the decoder resynchronises).
+    public private(set) var corruptPackets = 0
+    /// When a frame last came out (monotonic seconds): a stream that sends packets but never a
+    /// decodable frame is stalled too, however busy its socket looks.
+    private var lastProgress = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+    /// Damaged packets in a row after which the source is given up on (then reconnected).
+    static let corruptLimit = 500
+    private var corruptInARow = 0
 
     private let interrupt: DecoderInterrupt
     private let readTimeout: Double
@@ -252,6 +260,8 @@ public final class MediaDecoder {
                     av_frame_unref(decoded)
                     framesDecoded += 1
                 }
+                lastProgress = Self.monotonic
+                corruptInARow = 0
                 return try deliver(decoded, timestamp(decoded))
             }
             if received == FFmpegStatus.endOfFile {
@@ -264,8 +274,23 @@ public final class MediaDecoder {
                 if received != FFmpegStatus.again { finished = true }
                 continue
             }
+            if readTimeout > 0 && Self.monotonic - lastProgress > readTimeout {
+                readError = "stalled: no decodable frame for \(readTimeout) s (\(corruptPackets) damaged packets)"
+                finished = true
+                break
+            }
             vg_deadline_arm(interrupt.deadline, readTimeout)
             let read = av_read_frame(format, packet)
+            // Not an end: a network demuxer with nothing yet (EAGAIN), or one damaged packet (INVALIDDATA).
+            if read == FFmpegStatus.again {
+                usleep(5_000)
+                continue
+            }
+            if read == FFmpegStatus.invalidData && corruptInARow < Self.corruptLimit {
+                corruptPackets += 1
+                corruptInARow += 1
+                continue
+            }
             if read < 0 {
                 if read == FFmpegStatus.exit {
                     readError = interrupt.isAborted ? "interrupted" : "stalled: no data for \(readTimeout) s"
@@ -278,7 +303,16 @@ public final class MediaDecoder {
             }
             defer { av_packet_unref(packet) }
             if packet.pointee.stream_index != streamIndex { continue }
-            avcodec_send_packet(codec, packet)
+            // The receive loop above drains the decoder first, so EAGAIN cannot happen here;
+            // any other refusal is a damaged packet, counted and skipped.
+            if avcodec_send_packet(codec, packet) < 0 {
+                corruptPackets += 1
+                corruptInARow += 1
+                if corruptInARow >= Self.corruptLimit {
+                    readError = "\(corruptInARow) damaged packets in a row"
+                    finished = true
+                }
+            }
         }
         try checkCompleteness()
         return nil
@@ -304,16 +338,24 @@ public final class MediaDecoder {
         }
     }
 
-    /// Seconds from the container's start (0 for still images); a frame without a timestamp keeps the last one.
+    /// Seconds from the container's start (0 for still images). A frame without a timestamp is
+    /// placed one frame interval after the last: repeating the last time would hold every later
+    /// frame in the sampler's slot, so a stream without timestamps would be analysed once.
     private func timestamp(_ frame: UnsafeMutablePointer<AVFrame>) -> Double {
         var time = 0.0
         if !info.isStillImage {
             let pts = frame.pointee.best_effort_timestamp
-            time = pts == vg_av_nopts_value() ? lastTime : max(0, Double(pts) * timeBase - origin)
+            if pts == vg_av_nopts_value() {
+                time = framesDecoded == 0 ? 0 : lastTime + (info.frameRate > 0 ? 1 / info.frameRate : 0.04)
+            } else {
+                time = max(0, Double(pts) * timeBase - origin)
+            }
         }
         lastTime = time
         return time
     }
+
+    private static var monotonic: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     private func convert(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) throws -> Frame {
         let width = Int(frame.pointee.width), height = Int(frame.pointee.height)

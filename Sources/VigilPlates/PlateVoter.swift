@@ -54,6 +54,9 @@ public final class PlateVoter<Evidence> {
         var decided: [Vote] = []
         for reading in readings {
             if let index = vehicles.firstIndex(where: { belongs(reading, to: $0, time: time) }) {
+                // Once decided, only the latest read matters (it decides what belongs): a parked car
+                // read at every frame for hours must not grow the list.
+                if vehicles[index].decided { vehicles[index].reads.removeAll(keepingCapacity: true) }
                 vehicles[index].reads.append((reading, time))
                 vehicles[index].lastTime = time
                 if reading.confidence > vehicles[index].best.reading.confidence {
@@ -70,6 +73,9 @@ public final class PlateVoter<Evidence> {
         decided += expire(before: time - settings.gap)
         return decided
     }
+
+    /// Reads held in memory over all vehicles in view (bounded by `votes` per vehicle).
+    public var heldReads: Int { vehicles.reduce(0) { $0 + $1.reads.count } }
 
     /// Decides every vehicle still waiting (end of a file or of a stream).
     public func flush() -> [Vote] { expire(before: .infinity) }

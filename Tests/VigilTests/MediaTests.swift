@@ -17,6 +17,42 @@ import VigilMedia
     }
 }
 
+/// Streams that real cameras send: no timestamps, hostile "images".
+@Suite struct DecoderRobustnessTests {
+    /// A raw H.264 elementary stream carries no timestamps. Each frame must still move forward in
+    /// time, or the sampler would hold its slot forever and analyse the first frame only.
+    @Test func framesWithoutTimestampsStillReachTheSampler() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("raw.h264").path
+        try Run.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x90:rate=25", "-t", "4", "-c:v", "libx264", "-f", "h264", path])
+        let decoder = try MediaDecoder(source: path)
+        var sampler = FrameSampler(fps: 5)
+        var times: [Double] = [], analysed = 0
+        while let frame = try decoder.nextFrame() {
+            times.append(frame.time)
+            if sampler.shouldAnalyse(time: frame.time) { analysed += 1 }
+        }
+        #expect(times.count == 100)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 > $0 }, "times must increase")
+        #expect(analysed >= 15, "analysed \(analysed) of 100 frames at 5 fps over 4 s")
+    }
+
+    /// An "image" that is really a playlist would make FFmpeg open URLs or other files.
+    @Test func stillImagesAreRecognisedByTheirBytesOnly() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let playlist = folder.appendingPathComponent("face.jpg").path
+        try "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n".write(toFile: playlist, atomically: true, encoding: .utf8)
+        #expect(throws: MediaError.cannotOpen(source: playlist, reason: "not a JPEG, PNG, BMP or WebP image")) {
+            try MediaDecoder.stillImage(at: playlist)
+        }
+        let png = folder.appendingPathComponent("ok.png").path
+        try Run.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48", "-frames:v", "1", png])
+        #expect(try MediaDecoder.stillImage(at: png).width == 64)
+    }
+}
+
 @Suite(.enabled(if: Fixtures.sharedDataUsable))
 struct MediaDecoderTests {
     func decodeAll(_ path: String) throws -> (frames: [Frame], info: MediaInfo) {

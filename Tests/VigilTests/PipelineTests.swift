@@ -163,8 +163,18 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
         let a = tracker.update([detection(x: 0)], time: 0)[0].trackID
         let b = tracker.update([detection(x: 0)], time: 5)[0].trackID
         #expect(a != b)
-        tracker.sceneUnchanged(time: 9)                                   // still scene keeps it alive
-        #expect(tracker.update([detection(x: 0)], time: 10)[0].trackID == b)
+    }
+
+    /// A still scene (the motion gate closed, FaceStage only starting frames) keeps nobody alive:
+    /// a track not confirmed within the timeout expires, and a newcomer standing where someone
+    /// left gets a track of its own, encoded afresh, instead of inheriting the old one's votes.
+    @Test func aStillSceneDoesNotKeepAnUnseenTrackAlive() {
+        var tracker = FaceTracker()
+        let leaver = tracker.update([detection(x: 0)], time: 0)[0].trackID
+        for t in stride(from: 0.2, through: 3, by: 0.2) { tracker.begin(time: t) }
+        #expect(tracker.tracks.isEmpty)
+        let newcomer = tracker.update([detection(x: 0)], time: 3.2)[0].trackID
+        #expect(newcomer != leaver)
     }
 }
 

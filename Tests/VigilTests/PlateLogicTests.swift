@@ -101,6 +101,19 @@ struct PlateLogicTests {
         #expect(left.map(\.text) == ["OKV8004"] && left.first?.reads == 1)
     }
 
+    /// A parked car is read at every analysed frame for hours: what the voter holds stays bounded.
+    @Test func aParkedCarsReadsStayBounded() {
+        let ranker = PlateRanker(region: .br)
+        let voter = PlateVoter<Int>(settings: .init(votes: 3, gap: 2))
+        let box = BoundingBox(x: 100, y: 100, width: 120, height: 40)
+        var votes = 0
+        for frame in 0..<20_000 {   // over an hour at 5 fps
+            votes += voter.add(ranker.accepted([candidate("JRD2238", box: box)]), time: Double(frame) * 0.2, evidence: frame).count
+        }
+        #expect(votes == 1, "decided once while it stays")
+        #expect(voter.heldReads <= 3, "held \(voter.heldReads) reads")
+    }
+
     @Test func csvKeepsLineNumbersAndRejectsBrokenQuotes() throws {
         let table = try CSVTable(text: "plate,label\nABC1234,\"a, b\"\n\nXYZ9876,\"say \"\"hi\"\"\"\r\n")
         #expect(table.records.map(\.line) == [1, 2, 4])
