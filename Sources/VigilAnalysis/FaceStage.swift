@@ -26,6 +26,8 @@ public struct FaceStageResult: Sendable {
     public var detected = false
     /// Nothing was searched: no motion, no live track, no detection or sweep due.
     public var still = false
+
+    public init() {}
 }
 
 /// One camera's face analysis, frame by frame: motion regions, a detection

@@ -13,6 +13,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var cameras: [CameraConfig]
     /// Days alert snapshots and face crops are kept (0 = forever).
     public var snapshotRetentionDays: Int
+    /// Days finished hook deliveries and alert-stream events are kept (always pruned, whatever
+    /// the snapshot retention: they grow with every alert).
+    public var historyRetentionDays = 30
     /// Where alerts go besides the database (`hooks:`), and how deliveries are retried (`delivery:`).
     public var hooks: [HookConfig] = []
     public var delivery = DeliveryPolicy()
@@ -50,6 +53,7 @@ public struct DaemonConfig: Sendable, Equatable {
             config.models = try root.string("models")
             if let value = try root.string("cameras") { config.camerasDirectory = value }
             if let value = try root.int("snapshot_retention_days", in: 0...3650) { config.snapshotRetentionDays = value }
+            if let value = try root.int("history_retention_days", in: 1...3650) { config.historyRetentionDays = value }
             if var section = try root.mapping("defaults") {
                 try defaults.read(&section)
                 try section.finish(known: CameraDefaults.keys)
@@ -72,7 +76,7 @@ public struct DaemonConfig: Sendable, Equatable {
             if let value = try root.string("eeg_models") { config.eegModels = value }
             if var section = try root.mapping("crime") { try config.crime.read(&section) }
             try root.finish(known: ["database", "snapshots", "workers", "log_level", "models", "cameras",
-                                    "snapshot_retention_days", "defaults", "hooks", "delivery", "api", "services", "eeg_models", "crime"])
+                                    "snapshot_retention_days", "history_retention_days", "defaults", "hooks", "delivery", "api", "services", "eeg_models", "crime"])
         }
         config.database = resolve(config.database, base)
         config.snapshots = resolve(config.snapshots, base)

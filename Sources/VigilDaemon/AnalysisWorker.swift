@@ -19,7 +19,8 @@ final class AnalysisWorker: @unchecked Sendable {
     private let galleries: GalleryCache
     private let sink: AlertSink
     private let models: VisionModels
-    private let encoder: FaceEncoder
+    /// Nil when no camera detects faces: a plates-only node needs no face models.
+    private let encoder: FaceEncoder?
     private var detectors: [String: FaceDetector] = [:]
     /// Created only when a camera reads plates (one Tesseract engine per worker).
     private var plateReader: PlateReader?
@@ -44,7 +45,7 @@ final class AnalysisWorker: @unchecked Sendable {
         self.models = models
         self.logger = logger
         self.logger[metadataKey: "worker"] = .stringConvertible(id)
-        encoder = try FaceEncoder(models: models)
+        encoder = cameras.contains { $0.config.detect.contains(.faces) } ? try FaceEncoder(models: models) : nil
         // Load each camera's cascade now, so a bad one fails at start-up, not mid-shift.
         for camera in cameras where camera.config.detect.contains(.faces) { _ = try detector(camera.config.cascade) }
         if let plates = cameras.first(where: { $0.config.detect.contains(.plates) }) {
@@ -99,6 +100,7 @@ final class AnalysisWorker: @unchecked Sendable {
     }
 
     private func faces(_ pending: PendingFrame, _ camera: CameraAnalysis, costs: inout StageCosts) throws -> FaceStageResult {
+        guard let encoder else { return FaceStageResult() }
         let detector = try detector(camera.config.cascade)
         detector.settings = camera.config.face
         let gallery = galleries.gallery(for: camera.config.watchlists)

@@ -217,36 +217,45 @@ struct AnalysisService: Service {
     }
 }
 
-/// Once a second: reload changed watchlists, report camera status. Hourly: expire old evidence.
+/// Once a second: reload changed watchlists, report camera status. Hourly: expire old evidence
+/// and prune finished history. Every step blocks on SQLite or the disk, so each runs off the
+/// cooperative pool.
 struct UpkeepService: Service {
     let daemon: Daemon
 
     func run() async throws {
         var lastExpiry = Date.distantPast
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do { try daemon.galleries.refresh() } catch {
-                daemon.logger.warning("watchlists not reloaded", metadata: ["error": "\(error)"])
-            }
-            daemon.reportStatus()
-            if daemon.config.snapshotRetentionDays > 0 && Date().timeIntervalSince(lastExpiry) > 3600 {
-                lastExpiry = Date()
-                expireEvidence()
+            let hourly = Date().timeIntervalSince(lastExpiry) > 3600
+            if hourly { lastExpiry = Date() }
+            await offPool { [daemon] in
+                do { try daemon.galleries.refresh() } catch {
+                    daemon.logger.warning("watchlists not reloaded", metadata: ["error": "\(error)"])
+                }
+                daemon.reportStatus()
+                if hourly { Self.expire(daemon) }
             }
             try? await Task.sleep(for: .seconds(1))
         }
-        daemon.reportStatus()
+        await offPool { [daemon] in daemon.reportStatus() }
     }
 
-    private func expireEvidence() {
-        let cutoff = Date().addingTimeInterval(-Double(daemon.config.snapshotRetentionDays) * 86_400)
+    static func expire(_ daemon: Daemon) {
+        let config = daemon.config
         do {
-            let files = try daemon.database.expireEvidence(before: cutoff)
-            let pruned = try daemon.database.pruneDeliveries(before: cutoff)
-            if pruned > 0 { daemon.logger.info("pruned finished hook deliveries", metadata: ["deliveries": "\(pruned)"]) }
-            for file in files { try? FileManager.default.removeItem(atPath: file) }
-            if !files.isEmpty { daemon.logger.info("expired alert evidence", metadata: ["files": "\(files.count)"]) }
+            if config.snapshotRetentionDays > 0 {
+                let files = try daemon.database.expireEvidence(before: Date().addingTimeInterval(-Double(config.snapshotRetentionDays) * 86_400))
+                for file in files { try? FileManager.default.removeItem(atPath: file) }
+                if !files.isEmpty { daemon.logger.info("expired alert evidence", metadata: ["files": "\(files.count)"]) }
+            }
+            let history = Date().addingTimeInterval(-Double(config.historyRetentionDays) * 86_400)
+            let pruned = try daemon.database.pruneDeliveries(before: history)
+            let events = try daemon.database.pruneAlertEvents(before: history)
+            if pruned + events > 0 {
+                daemon.logger.info("pruned history", metadata: ["deliveries": "\(pruned)", "alert_events": "\(events)"])
+            }
         } catch {
-            daemon.logger.warning("evidence not expired", metadata: ["error": "\(error)"])
+            daemon.logger.warning("evidence and history not expired", metadata: ["error": "\(error)"])
         }
     }
 }

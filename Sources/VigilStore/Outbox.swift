@@ -191,9 +191,14 @@ extension VigilDatabase {
                 stats[hook] = entry
             }
             for hook in stats.keys {
-                let recent = try Delivery.filter(Column("hook") == hook && Column("state") == Delivery.State.delivered.rawValue)
-                    .order(Column("id").desc).limit(1000).fetchAll(db)
-                let latencies = recent.compactMap { d in d.deliveredAt.map { $0.timeIntervalSince(d.createdAt) } }.sorted()
+                // Two timestamps per row, not whole payloads (this runs every second).
+                let recent = try Row.fetchAll(db, sql: """
+                    SELECT createdAt, deliveredAt FROM delivery WHERE hook = ? AND state = ? ORDER BY id DESC LIMIT 1000
+                    """, arguments: [hook, Delivery.State.delivered.rawValue])
+                let latencies = recent.compactMap { row -> Double? in
+                    guard let created: Date = row["createdAt"], let delivered: Date = row["deliveredAt"] else { return nil }
+                    return delivered.timeIntervalSince(created)
+                }.sorted()
                 stats[hook]?.latencyP50 = latencies.percentile(0.50)
                 stats[hook]?.latencyP99 = latencies.percentile(0.99)
             }
@@ -206,6 +211,15 @@ extension VigilDatabase {
     public func pruneDeliveries(before date: Date) throws -> Int {
         try write { db in
             try Delivery.filter(Column("state") != Delivery.State.pending.rawValue && Column("createdAt") < date).deleteAll(db)
+        }
+    }
+
+    /// Removes alert-stream events older than `date` (a reconnecting viewer resumes from the
+    /// recent ones; the alerts themselves stay).
+    public func pruneAlertEvents(before date: Date) throws -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM alertEvent WHERE at < ?", arguments: [date])
+            return db.changesCount
         }
     }
 }
