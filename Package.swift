@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 /// Vigil: real-time video surveillance daemon.
@@ -156,8 +157,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "VigilFuzz", dependencies: [
+            "VigilAPI", "VigilConfig", "VigilCrime", "VigilEEG", "VigilMedia", "VigilPlates", "VigilScan",
+        ]),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG", "VigilCrime",
+            "VigilFuzz", "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG", "VigilCrime",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -165,8 +169,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["FuzzRegressions"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )
+
+// `scripts/fuzz.sh` sets VIGIL_FUZZ=1 to add the libFuzzer binary: its entry point is
+// `LLVMFuzzerTestOneInput` and libFuzzer supplies `main`, so it exists only in that build.
+if ProcessInfo.processInfo.environment["VIGIL_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "vigil-fuzz", dependencies: ["VigilFuzz"],
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

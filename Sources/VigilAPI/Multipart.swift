@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// A parsed multipart/form-data body (RFC 7578).
-struct Multipart {
+public struct Multipart {
     struct File {
         var name: String
         var filename: String?
@@ -49,7 +49,7 @@ struct Multipart {
     /// Written here rather than taken from MultipartKit 4.7, whose parser traps (index out of
     /// range) on some malformed bodies a fuzzer sends: a hostile upload must get a 400, not stop
     /// the daemon and every camera with it.
-    static func parts(_ body: [UInt8], boundary: String) throws -> [(headers: [String: String], data: ArraySlice<UInt8>)] {
+    public static func parts(_ body: [UInt8], boundary: String) throws -> [(headers: [String: String], data: ArraySlice<UInt8>)] {
         let malformed = { (why: String) in
             HTTPError(.badRequest, message: "malformed multipart/form-data body (\(why)); send files as form fields")
         }

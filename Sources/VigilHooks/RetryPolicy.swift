@@ -42,6 +42,15 @@ public struct RetryPolicy: Sendable {
         policy.schedule[min(max(attempt, 0), policy.schedule.count - 1)]
     }
 
+    /// Whether `delivery` should be attempted at `now`. When `now` is earlier than the delivery's
+    /// last attempt (or its queueing), the wall clock went back (an NTP step, an operator): the
+    /// delivery is due now, rather than held for however far the clock jumped.
+    public func isDue(_ delivery: Delivery, now: Date = Date()) -> Bool {
+        if delivery.nextAttemptAt <= now { return true }
+        let reference = delivery.lastAttemptAt ?? delivery.scheduledAt
+        return now < reference.addingTimeInterval(-1)
+    }
+
     /// When the delivery stops being retried.
     public func deadline(of delivery: Delivery) -> Date {
         delivery.scheduledAt.addingTimeInterval(policy.maxAge)

@@ -97,8 +97,8 @@ public final class WebhookDispatcher: Service, Sendable {
                 await bell.wait(timeout: 1)
                 continue
             }
-            let wait = head.nextAttemptAt.timeIntervalSinceNow
-            if wait > 0 {
+            if !policy.isDue(head) {
+                let wait = head.nextAttemptAt.timeIntervalSinceNow
                 // Re-read at least every second: an operator may re-queue from another process.
                 await bell.wait(timeout: min(wait, 1))
                 continue
@@ -114,7 +114,7 @@ public final class WebhookDispatcher: Service, Sendable {
         var outcomes: [(id: Int64, result: AttemptResult, at: Date)] = []
         var lastFlush = Date()
         for delivery in queue {
-            guard let id = delivery.id, delivery.nextAttemptAt <= Date(), !Task.isCancelled else { break }
+            guard let id = delivery.id, policy.isDue(delivery), !Task.isCancelled else { break }
             await gate.enter()
             let report = await sender.send(id: delivery.eventID, type: delivery.type, payload: delivery.payload,
                                            attempt: delivery.attempts + 1)

@@ -175,6 +175,8 @@ public final class MediaDecoder {
             width: Int(parameters.pointee.width), height: Int(parameters.pointee.height),
             frameRate: vg_rational_to_double(stream.pointee.avg_frame_rate),
             duration: still ? nil : duration, isStillImage: still)
+        // The stall clock starts once the source is open (opening has its own timeout).
+        lastProgress = Self.monotonic
     }
 
     /// A still image from a file someone else supplied (an enrolment upload, `watchlist.yaml`):

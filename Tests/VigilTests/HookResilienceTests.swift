@@ -78,4 +78,35 @@ import VigilStore
         #expect(row.attempts == 1 && row.state == .pending)
         #expect(row.nextAttemptAt.timeIntervalSinceNow > 20, "the stored outcome keeps the 30 s back-off")
     }
+
+    /// The wall clock jumps back an hour after a failed attempt: its retry, due 30 s after that
+    /// attempt by the old clock, is now "an hour and a half away". It must go out at once instead.
+    @Test func aClockJumpingBackDoesNotHoldRetries() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("vigil.sqlite").path
+        let database = try VigilDatabase(path: path)
+        let receiver = try WebhookReceiver(directory: directory)
+        let hook = HookFixtures.webhook("jumped", url: receiver.url)
+        try HookFixtures.alerts(1, in: database, routes: [hook.route])
+        // As the outbox looks after the jump: the last attempt and the next one are in "the future".
+        let future = Date().addingTimeInterval(3600)
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE delivery SET attempts = 1, lastAttemptAt = ?, nextAttemptAt = ?",
+                           arguments: [future, future.addingTimeInterval(30)])
+        }
+        let policy = RetryPolicy(HookFixtures.fastPolicy())
+        let row = try #require(try database.deliveries().first)
+        #expect(policy.isDue(row), "a retry scheduled from a clock that has since gone back is due now")
+        var fresh = row
+        fresh.lastAttemptAt = Date().addingTimeInterval(-1)
+        fresh.nextAttemptAt = Date().addingTimeInterval(5)
+        #expect(!policy.isDue(fresh), "an ordinary back-off is kept")
+        let started = Date()
+        let drained = try await withDispatcher(hooks: [hook], policy: HookFixtures.fastPolicy(), database: database) { _ in
+            try await eventually(10) { try database.deliveries(state: .pending).isEmpty }
+        }
+        #expect(drained)
+        #expect(try database.deliveries().first?.state == .delivered)
+        #expect(Date().timeIntervalSince(started) < 10 && receiver.requests.count == 1)
+    }
 }
