@@ -15,8 +15,9 @@ data=${VIGIL_SHARED_DATA:-../shared/data}
 build=.build/fuzz
 targets=(edf incidents config watchlists multipart image video)
 if [[ $target == all ]]; then
-  for t in "${targets[@]}"; do bash "$0" "$t" "$seconds"; done
-  exit 0
+  failed=0
+  for t in "${targets[@]}"; do bash "$0" "$t" "$seconds" || failed=1; done
+  exit $failed
 fi
 [[ " ${targets[*]} " == *" $target "* ]] || { echo "fuzz: unknown target '$target' (${targets[*]})" >&2; exit 2; }
 
@@ -82,7 +83,8 @@ esac
 echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
 out=$(mktemp)
 status=0
-VIGIL_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 OMP_THREAD_LIMIT=1 \
+VIGIL_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0 OMP_THREAD_LIMIT=1 \
   "$binary" "$found" "$seeds" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=20 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" >"$out" 2>&1 || status=$?
 execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$out" | grep -oE "[0-9]+$" || echo 0)

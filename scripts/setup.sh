@@ -18,9 +18,7 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad
           # A venv for the API fuzzer (schemathesis from PyPI), and a real browser for the web page's test.
-          python3-venv chromium chromium-driver
-          # Fault injection: libfaketime makes the daemon's wall clock jump back (monotonic time stays true).
-          faketime)
+          python3-venv chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
