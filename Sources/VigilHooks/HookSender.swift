@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import VigilConfig
 import VigilStore
 
@@ -16,7 +17,8 @@ public final class HookSender: Sendable {
 
     /// One attempt at `payload` (the stored event JSON) as delivery `id`, attempt number `attempt` (1-based).
     public func send(id: String, type: String, payload: String, attempt: Int, now: Date = Date()) async -> AttemptReport {
-        let body = hook.includeSnapshot ? Self.withSnapshot(payload) : payload
+        // Reading the snapshot blocks on the disk: off the cooperative pool.
+        let body = hook.includeSnapshot ? await Blocking.run { Self.withSnapshot(payload) } : payload
         switch hook.target {
         case .webhook(let url, let secret, let custom):
             let timestamp = Int(now.timeIntervalSince1970)

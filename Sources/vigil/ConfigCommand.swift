@@ -44,7 +44,7 @@ struct ConfigCommand: AsyncParsableCommand {
             guard problems.isEmpty else { throw Failure(problems.joined(separator: "\n")) }
             print("configuration ok: \(loaded.cameras.count) camera(s), \(loaded.hooks.count) hook(s), database \(loaded.database), \(loaded.workers) worker(s)")
             print(Output.table(["CAMERA", "ENABLED", "SOURCE", "FPS", "DETECT", "WATCHLISTS", "COOLDOWN"], loaded.cameras.map {
-                [$0.id, $0.enabled ? "yes" : "no", $0.url + ($0.loop ? " (loop)" : ""), Output.number($0.analyseFPS, digits: 1),
+                [$0.id, $0.enabled ? "yes" : "no", Redaction.url($0.url) + ($0.loop ? " (loop)" : ""), Output.number($0.analyseFPS, digits: 1),
                  $0.detect.map(\.rawValue).joined(separator: ","), $0.watchlists.isEmpty ? "(all)" : $0.watchlists.joined(separator: ","),
                  "\(Int($0.cooldown)) s"]
             }))

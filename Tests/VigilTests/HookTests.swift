@@ -155,7 +155,10 @@ import VigilStore
             if [ ! -e "$1/failed-once" ]; then touch "$1/failed-once"; echo "gate controller busy"; exit 3; fi
             cat > "$1/event-$VIGIL_ATTEMPT.json"
             echo "$VIGIL_ID $VIGIL_EVENT" > "$1/env.txt"
+            env > "$1/whole-env.txt"
             """.write(to: script, atomically: true, encoding: .utf8)
+        // A secret in the daemon's own environment must not reach the script.
+        setenv("VIGIL_TEST_DATABASE_PASSWORD", "hunter2", 1)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let sleeper = directory.appendingPathComponent("sleep.sh")
         try "#!/bin/sh\nsleep 30\n".write(to: sleeper, atomically: true, encoding: .utf8)
@@ -179,6 +182,8 @@ import VigilStore
         let event = try HookEvent.decode(String(contentsOf: directory.appendingPathComponent("event-2.json"), encoding: .utf8))
         #expect(event.id == gate.eventID && event.type == "alert.created" && event.alert?.subject?.id == "s0")
         #expect(try String(contentsOf: directory.appendingPathComponent("env.txt"), encoding: .utf8) == "\(gate.eventID) alert.created\n")
+        let inherited = try String(contentsOf: directory.appendingPathComponent("whole-env.txt"), encoding: .utf8)
+        #expect(!inherited.contains("hunter2") && inherited.contains("PATH=/usr/local/bin:/usr/bin:/bin"), "\(inherited)")
         // The stuck program is killed at each timeout and the delivery dies at max_age (2 s), not after 30 s sleeps.
         let stuck = try #require(rows["stuck"])
         #expect(stuck.state == .dead && stuck.lastError?.contains("did not finish within 0.5 s") == true)
