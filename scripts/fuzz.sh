@@ -81,6 +81,7 @@ case $target in
 esac
 
 echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
+earlier=$(ls "$artifacts" | wc -l)
 out=$(mktemp)
 status=0
 VIGIL_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
@@ -89,7 +90,7 @@ VIGIL_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=
   -print_final_stats=1 -artifact_prefix="$artifacts/" >"$out" 2>&1 || status=$?
 execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$out" | grep -oE "[0-9]+$" || echo 0)
 cov=$(grep -oE "cov: [0-9]+" "$out" | tail -1 | grep -oE "[0-9]+" || echo 0)
-crashes=$(ls "$artifacts" | wc -l)
+crashes=$(( $(ls "$artifacts" | wc -l) - earlier ))
 echo "fuzz: $target: $execs executions in ${seconds}s, coverage $cov edges, corpus $(ls "$found" | wc -l), findings $crashes, exit $status"
 if [[ $status -ne 0 || $crashes -ne 0 ]]; then
   grep -E "ERROR|SUMMARY|==[0-9]+==|Fatal|panic|crash" "$out" | head -n 20

@@ -7,12 +7,10 @@ public enum DetectionKind: String, Sendable, Codable, CaseIterable {
     case plates
 }
 
-/// Reconnection policy: exponential backoff with jitter, reset after a healthy period.
+/// Reconnection policy: exponential backoff with jitter for attempts that reach no frame; a session that delivered a frame starts the next outage from `initialDelay`.
 public struct ReconnectPolicy: Sendable, Equatable {
     public var initialDelay: Double = 1
     public var maxDelay: Double = 30
-    /// Streaming this long without trouble resets the backoff to `initialDelay`.
-    public var healthyAfter: Double = 30
     /// No frame for this long means the stream is stalled: reconnect.
     public var stallTimeout: Double = 10
     /// Connecting (open + first packet) may take at most this long.

@@ -13,7 +13,7 @@ struct CameraDefaults {
     static let plateKeys = ["region", "work_width", "close_width", "close_height", "coarse_pass", "min_aspect", "max_aspect",
                             "min_area", "max_area", "max_angle", "threshold_offset", "min_chars", "max_chars", "max_reads",
                             "min_confidence", "votes"]
-    static let reconnectKeys = ["initial", "max", "healthy_after", "stall_timeout", "open_timeout"]
+    static let reconnectKeys = ["initial", "max", "stall_timeout", "open_timeout"]
 
     var enabled = true
     var loop = false
@@ -82,7 +82,6 @@ struct CameraDefaults {
         if var policy = try section.mapping("reconnect") {
             if let value = try policy.double("initial", in: 0.05...600) { reconnect.initialDelay = value }
             if let value = try policy.double("max", in: 0.05...3600) { reconnect.maxDelay = value }
-            if let value = try policy.double("healthy_after", in: 1...86_400) { reconnect.healthyAfter = value }
             if let value = try policy.double("stall_timeout", in: 0.5...600) { reconnect.stallTimeout = value }
             if let value = try policy.double("open_timeout", in: 0.5...600) { reconnect.openTimeout = value }
             if reconnect.maxDelay < reconnect.initialDelay {

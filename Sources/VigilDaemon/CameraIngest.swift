@@ -112,11 +112,14 @@ public final class CameraIngest: @unchecked Sendable {
             }
             if connectedAt == nil {
                 connectedAt = now
+                // A session that delivered a frame ends any outage: the next drop starts the back-off
+                // again from `initial`, so a restarted camera is back within about a second. Only
+                // attempts that never reach a frame back off exponentially.
+                delay = config.reconnect.initialDelay
                 set(.streaming)
                 logger.info("streaming", metadata: ["first_frame_after_s": "\(String(format: "%.2f", now - attempt))",
                                                     "codec": "\(decoder.info.codec)", "size": "\(decoder.info.width)x\(decoder.info.height)"])
             }
-            if let start = connectedAt, now - start >= config.reconnect.healthyAfter { delay = config.reconnect.initialDelay }
             if config.isFile && !fast {
                 // Real-time pacing: a file behaves like a camera.
                 if let pace, frame.time >= pace.media {

@@ -58,6 +58,7 @@ import Testing
         // 2. A client that never finishes its request head is cut off after idle_timeout (2 s).
         let cut = Self.secondsUntilClosed(port: api, sending: "GET /v1/cameras HTTP/1.1\r\nHost: x\r\nX-Slow: ", limit: 10)
         #expect(cut != nil && cut! < 5, "a half-sent request head held its connection for \(cut.map { "\($0) s" } ?? "over 10 s")")
+        if let cut { print("a half-sent request head was cut after \(String(format: "%.1f", cut)) s") }
 
         // 3. Streams: two per token; revoking the token ends them within seconds.
         func openStream(_ path: String) throws -> Process {
