@@ -132,7 +132,7 @@ import VigilCore
         _ = try write("vigil.yaml", "workers: 0\n")
         expectError("vigil.yaml:1: workers: 0 is out of range 1...64")
         _ = try write("vigil.yaml", "databse: x.sqlite\n")
-        expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, defaults, hooks, delivery, api, services, eeg_models, crime)")
+        expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, history_retention_days, defaults, hooks, delivery, api, services, eeg_models, crime)")
         _ = try write("vigil.yaml", "services: [crime]\ncrime:\n  retrain_interval: 3600\n  drift_threshold: 0.25\n  tasks: [severity, arrest]\n")
         let crime = try load()
         #expect(crime.services == ["crime"] && crime.crime.retrainInterval == 3600 && crime.crime.driftThreshold == 0.25 && crime.crime.tasks == ["severity", "arrest"])
