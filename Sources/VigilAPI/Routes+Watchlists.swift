@@ -152,22 +152,18 @@ extension Routes {
     /// Keeps the upload under its content hash: the enrolment's evidence must outlive the request.
     /// Only JPEG, PNG, BMP and WebP are kept, recognised by their bytes. Returns whether the file is new.
     private func save(_ file: Multipart.File) async throws -> (String, Bool) {
-        guard let format = ImageFormat(magic: [UInt8](file.data.prefix(12))) else {
+        guard ImageFormat(magic: [UInt8](file.data.prefix(12))) != nil else {
             throw UploadError(.unprocessableContent, "\(file.filename ?? "upload"): not a JPEG, PNG, BMP or WebP image")
         }
-        let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
-        let folder = environment.uploads
-        let path = (folder as NSString).appendingPathComponent(digest + "." + format.fileExtension)
-        let data = file.data
+        let digest = sha256Hex(file.data)
+        let folder = environment.uploads, data = file.data
         return try await Blocking.run(throwing: {
-            if FileManager.default.fileExists(atPath: path) { return (path, false) }
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                try DurableFile.write(data, to: path)
+                let kept = try ContentAddressedImages.keep(data, sha256: digest, in: folder)
+                return (kept.path, kept.isNew)
             } catch {
                 throw UploadError(.internalServerError, "cannot store the upload in \(folder)")
             }
-            return (path, true)
         })
     }
 }
@@ -213,11 +209,14 @@ enum FileResponse {
         guard let data = read else {
             throw HTTPError(.notFound, message: "\(what): the image is no longer stored, or is not a regular file")
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        guard digest == sha256 else {
+        guard sha256Hex(data) == sha256 else {
             throw HTTPError(.conflict, message: "\(what): the stored image has changed since enrolment and is not served")
         }
         return try await image(data: data, path: path)
     }
 }
 
+
+private func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}

@@ -37,15 +37,7 @@ public struct HookConfig: Sendable, Equatable {
         return "command"
     }
 
-    /// What the hook points at, without its secret.
-    public var destination: String {
-        switch target {
-        case .webhook(let url, _, _): return url.absoluteString
-        case .command(let program, let arguments): return ([program] + arguments).joined(separator: " ")
-        }
-    }
-
-    /// `destination` with credentials hidden: URLs redacted, and a command's arguments only
+    /// Where the hook delivers, with credentials hidden: URLs redacted, and a command's arguments only
     /// counted (they may carry keys), for the API, the CLI and the log.
     public var shownDestination: String {
         switch target {

@@ -20,3 +20,20 @@ public enum ImageFormat: String, Sendable {
 
     public var fileExtension: String { self == .jpeg ? "jpg" : rawValue }
 }
+
+/// Enrolment photos kept under their content hash (`folder/<sha256>.<ext>`): the evidence an
+/// alert points back to must not change or vanish with the original file, and the API serves
+/// it only while its bytes still hash to what was enrolled. Blocks on the disk.
+public enum ContentAddressedImages {
+    /// Writes `bytes` durably unless the same content is already kept; returns the absolute path
+    /// and whether this call wrote it.
+    public static func keep(_ bytes: Data, sha256: String, in folder: String) throws -> (path: String, isNew: Bool) {
+        let format = ImageFormat(magic: [UInt8](bytes.prefix(12)))?.fileExtension ?? "img"
+        let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        let path = (absolute as NSString).appendingPathComponent("\(sha256).\(format)")
+        if FileManager.default.fileExists(atPath: path) { return (path, false) }
+        try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+        try DurableFile.write(bytes, to: path)
+        return (path, true)
+    }
+}

@@ -181,16 +181,6 @@ final class StatusRates: @unchecked Sendable {
     }
 }
 
-/// Runs blocking work off the cooperative pool.
-func offPool(_ body: @escaping @Sendable () -> Void) async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        DispatchQueue.global().async {
-            body()
-            continuation.resume()
-        }
-    }
-}
-
 /// One camera's decoder thread.
 struct CameraService: Service {
     let ingest: CameraIngest
@@ -198,7 +188,7 @@ struct CameraService: Service {
     func run() async throws {
         ingest.start()
         try? await gracefulShutdown()
-        await offPool { ingest.stop() }
+        await Blocking.run { ingest.stop() }
     }
 }
 
@@ -209,7 +199,7 @@ struct AnalysisService: Service {
     func run() async throws {
         daemon.workers.forEach { $0.start() }
         try? await gracefulShutdown()
-        await offPool {
+        await Blocking.run {
             daemon.scheduler.close()
             daemon.workers.forEach { $0.join() }
             daemon.sink.flush()
@@ -228,7 +218,7 @@ struct UpkeepService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let hourly = Date().timeIntervalSince(lastExpiry) > 3600
             if hourly { lastExpiry = Date() }
-            await offPool { [daemon] in
+            await Blocking.run { [daemon] in
                 do { try daemon.galleries.refresh() } catch {
                     daemon.logger.warning("watchlists not reloaded", metadata: ["error": "\(error)"])
                 }
@@ -237,7 +227,7 @@ struct UpkeepService: Service {
             }
             try? await Task.sleep(for: .seconds(1))
         }
-        await offPool { [daemon] in daemon.reportStatus() }
+        await Blocking.run { [daemon] in daemon.reportStatus() }
     }
 
     static func expire(_ daemon: Daemon) {

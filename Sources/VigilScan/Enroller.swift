@@ -77,26 +77,15 @@ public struct Enroller: Sendable {
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         var kept = path
         if let folder = keepImagesIn {
-            kept = try await Blocking.run(throwing: { try Self.keep(bytes, digest: digest, in: folder, source: path) })
+            kept = try await Blocking.run(throwing: {
+                do {
+                    return try ContentAddressedImages.keep(bytes, sha256: digest, in: folder).path
+                } catch {
+                    throw EnrolmentError.unreadable(file: path, reason: "cannot keep a copy in \(folder): \(error)")
+                }
+            })
         }
         return NewEnrolment(sha256: digest, sourcePath: kept, encoding: face.encoding, box: face.box,
                             detector: DetectionStrategy.hog.rawValue)
-    }
-
-    /// Copies an enrolment photo to `folder/<sha256>.<ext>`: the evidence an alert points back to
-    /// must not change or vanish with the operator's original file, and the API serves it only
-    /// while its bytes still hash to what was enrolled.
-    static func keep(_ bytes: Data, digest: String, in folder: String, source: String) throws -> String {
-        let format = ImageFormat(magic: [UInt8](bytes.prefix(12)))?.fileExtension ?? "img"
-        let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
-        let target = (absolute as NSString).appendingPathComponent("\(digest).\(format)")
-        guard !FileManager.default.fileExists(atPath: target) else { return target }
-        do {
-            try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
-            try DurableFile.write(bytes, to: target)
-        } catch {
-            throw EnrolmentError.unreadable(file: source, reason: "cannot keep a copy in \(absolute): \(error)")
-        }
-        return target
     }
 }

@@ -20,6 +20,7 @@ import VigilFuzz
             }
         }
         print("fuzz regressions replayed: \(replayed)")
+        #expect(replayed > 0, "no recorded findings were found under \(Self.folder.path)")
     }
 
     @Test func handMadeHostileInputsAreRefused() {

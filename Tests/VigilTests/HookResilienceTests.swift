@@ -58,18 +58,7 @@ import VigilStore
         let hook = HookFixtures.webhook("failing", url: receiver.url)
         try HookFixtures.alerts(1, in: database, routes: [hook.route])
         // The outcome of the first attempt cannot be written for 4 s.
-        let other = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
-        let holder = Thread {
-            try? other.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                Thread.sleep(forTimeInterval: 4)
-                try db.execute(sql: "COMMIT")
-            }
-        }
-        holder.start()
-        locked.wait()
+        _ = try AlertDurabilityTests.holdWriteLock(path, seconds: 4)
         try await withDispatcher(hooks: [hook], policy: policy, database: database) { _ in
             try? await Task.sleep(for: .seconds(6))
         }
