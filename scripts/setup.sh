@@ -18,7 +18,9 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad
           # A venv for the API fuzzer (schemathesis from PyPI), and a real browser for the web page's test.
-          python3-venv chromium chromium-driver)
+          python3-venv chromium chromium-driver
+          # promtool checks /metrics and the alerting rules; hyperfine times start-up (benchmarks).
+          prometheus hyperfine)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -56,13 +58,14 @@ fi
 # Test tools from PyPI, in their own venv (never at test time): schemathesis fuzzes the served OpenAPI
 # document; selenium drives Debian's chromium through Debian's chromedriver; pyedflib and scipy are the
 # independent reference for EEG band powers; scikit-learn is the reference for DBSCAN and the crime
-# benchmark's peer; matplotlib plots the soak (nothing is downloaded at test time).
+# benchmark's peer; matplotlib plots the soak; standardwebhooks verifies deliveries as receivers'
+# libraries do (nothing is downloaded at test time).
 if ! .build-tools/venv/bin/schemathesis --version >/dev/null 2>&1 \
-   || ! .build-tools/venv/bin/python -c "import selenium, scipy, pyedflib, sklearn, matplotlib" 2>/dev/null; then
-  echo "setup: installing schemathesis, selenium, numpy, scipy, pyedflib, scikit-learn and matplotlib into .build-tools/venv"
+   || ! .build-tools/venv/bin/python -c "import selenium, scipy, pyedflib, sklearn, matplotlib, standardwebhooks" 2>/dev/null; then
+  echo "setup: installing schemathesis, selenium, numpy, scipy, pyedflib, scikit-learn, matplotlib and standardwebhooks into .build-tools/venv"
   python3 -m venv .build-tools/venv
   .build-tools/venv/bin/pip install --quiet "schemathesis==4.32.5" "selenium==4.27.1" "numpy==2.1.3" "scipy==1.14.1" "pyedflib==0.1.38" \
-    "scikit-learn==1.5.2" "matplotlib==3.9.2"
+    "scikit-learn==1.5.2" "matplotlib==3.9.2" "standardwebhooks==1.0.1"
 fi
 
 # Demo media: face_recognition 1.3.0's sdist ships public test photos (Obama, Biden).

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A webhook receiver for Vigil's tests and benchmarks, and the reference for
-verifying Vigil-Signature in another language (see README, "Alert hooks").
+verifying Vigil-Signature in another language (see docs/integrators.md, "Alert hooks").
 
 Every request is checked against --secret and appended to --log as one JSON
 line (before the answer is sent, so anything Vigil records as delivered is in
@@ -8,6 +8,9 @@ the log). --responses scripts the answers to the first requests, for failure
 tests: a comma-separated list of HTTP statuses, or `slow` (answer 200 after
 --slow-seconds, past the hook's timeout), e.g. `500,500,slow,200`.
 Only the standard library: it runs on a fresh Debian with python3 alone.
+With --standard-secret (a whsec_ secret) it also checks the Standard Webhooks
+headers with the PyPI `standardwebhooks` package, as receivers' own code would
+(run it with the set-up venv's python then).
 """
 import argparse
 import hashlib
@@ -44,7 +47,21 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=3.0)
     parser.add_argument("--delay-ms", type=float, default=0, help="added to every answer")
     parser.add_argument("--body-bytes", type=int, default=0, help="pad every answer's body to this many bytes")
+    parser.add_argument("--standard-secret", default=None, help="whsec_ secret: verify webhook-* headers with standardwebhooks")
     args = parser.parse_args()
+    standard = None
+    if args.standard_secret:
+        from standardwebhooks.webhooks import Webhook
+        standard = Webhook(args.standard_secret)
+
+    def standard_valid(headers, body):
+        if standard is None:
+            return None
+        try:
+            standard.verify(body, {k.lower(): v for k, v in headers.items()})
+            return True
+        except Exception:
+            return False
 
     secret = args.secret.encode()
     script = [s.strip() for s in args.responses.split(",") if s.strip()]
@@ -76,6 +93,7 @@ def main():
             record = {
                 "n": index, "t": arrived, "id": self.headers.get("Vigil-Id"), "event": self.headers.get("Vigil-Event"),
                 "attempt": self.headers.get("Vigil-Attempt"), "valid": valid, "answer": answer,
+                "standard_valid": standard_valid(self.headers, body), "webhook_id": self.headers.get("webhook-id"),
                 "body_id": event.get("id"), "type": event.get("type"), "alert_id": alert.get("id"),
                 "count": alert.get("count"), "has_snapshot": bool((alert.get("snapshot") or {}).get("jpeg_base64")),
                 "headers": {k: v for k, v in self.headers.items() if k.lower().startswith("x-")},

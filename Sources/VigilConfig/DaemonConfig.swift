@@ -88,6 +88,24 @@ public struct DaemonConfig: Sendable, Equatable {
         return config
     }
 
+    /// Where the Debian package installs the configuration.
+    public static let installedPath = "/etc/vigil/vigil.yaml"
+
+    /// The configuration a command uses when none is named: `./vigil.yaml` (a clone or a working
+    /// folder), else the installed `/etc/vigil/vigil.yaml`, else none (defaults apply).
+    public static func defaultPath(fileManager: FileManager = .default) -> String? {
+        if fileManager.fileExists(atPath: "vigil.yaml") { return "vigil.yaml" }
+        if fileManager.fileExists(atPath: installedPath) { return installedPath }
+        return nil
+    }
+
+    /// The `database:` a configuration file names, resolved against its folder; only that key is
+    /// read, so a command that needs the database alone is not stopped by a broken camera file.
+    public static func databaseSetting(in path: String) throws -> String? {
+        var root = try YAMLMapping.load(text: try read(path), file: path)
+        return try root.string("database").map { resolve($0, (path as NSString).deletingLastPathComponent) }
+    }
+
     static func loadCameras(directory: String, defaults: CameraDefaults) throws -> [CameraConfig] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -53,6 +53,7 @@ public struct HookConfig: Sendable, Equatable {
     public static let minimumSecretLength = 32
     /// Every header Vigil sets itself (a receiver relies on them), plus those HTTP owns.
     static let reservedHeaders = ["vigil-id", "vigil-timestamp", "vigil-signature", "vigil-event", "vigil-attempt", "user-agent",
+                                  "webhook-id", "webhook-timestamp", "webhook-signature",
                                   "content-type", "content-length", "host", "transfer-encoding", "connection"]
 
     /// Reads one entry of `hooks:`. `base` resolves a relative program path; `environment` supplies `secret_env`.
@@ -115,6 +116,13 @@ public struct HookConfig: Sendable, Equatable {
             value = secret
         case (nil, nil): throw entry.error("secret", "is required for a webhook (or secret_env: a variable holding it)")
         case (_?, _?): throw entry.error("secret_env", "set either secret or secret_env, not both")
+        }
+        if value.hasPrefix("whsec_") {
+            // A Standard Webhooks secret: its key is the base64 after the prefix.
+            guard let key = Data(base64Encoded: String(value.dropFirst(6))), key.count >= 24 else {
+                throw entry.error(inline == nil ? "secret_env" : "secret",
+                                  "a whsec_ secret must be base64 of at least 24 bytes after the prefix (e.g. `echo whsec_$(openssl rand -base64 32)`)")
+            }
         }
         guard value.utf8.count >= minimumSecretLength, value.utf8.count <= 1024 else {
             let key = inline == nil ? "secret_env" : "secret"

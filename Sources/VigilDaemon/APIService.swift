@@ -57,7 +57,7 @@ struct APIService: Service {
             enroller: DaemonEnroller(models: VisionModels(directory: config.models)),
             requeued: { [dispatcher = daemon.dispatcher] in dispatcher?.notify() },
             ready: { [ready = daemon.ready] in ready.isSet },
-            metrics: { [registry = daemon.metrics.registry] in registry.emitToString() },
+            metrics: { [registry = daemon.metrics.registry] in MetricCatalogue.exposition(registry) },
             previews: daemon.previews)
         environment.frameRates = { [metrics = daemon.metrics] in metrics.frameRates }
         if config.services.contains("eeg") { environment.eeg = DaemonEEG(models: config.eegModels) }
@@ -74,6 +74,7 @@ struct APIService: Service {
                               onServerRunning: { channel in
                                   logger.notice("api listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                                            "port": "\(channel.localAddress?.port ?? 0)"])
+                                  SystemdNotifier.notify("READY=1\nSTATUS=serving on port \(channel.localAddress?.port ?? 0)")
                               }, logger: logger)
         try await app.run()
     }

@@ -64,7 +64,9 @@ public final class Daemon: Sendable {
             CameraIngest(index: index, config: camera, scheduler: scheduler, clock: clock, fast: options.fast, logger: logger)
         }
         self.cameras = cameras
-        let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id))
+        let databaseFolder = (config.database as NSString).deletingLastPathComponent
+        let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id),
+                                    volumes: [("database", databaseFolder.isEmpty ? "." : databaseFolder), ("snapshots", config.snapshots)])
         self.metrics = metrics
         let previews = PreviewHub(cameras: enabled.map(\.id))
         self.previews = previews
@@ -104,7 +106,10 @@ public final class Daemon: Sendable {
         services += cameras.map { CameraService(ingest: $0) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         ready.set()
+        // Without the API there is nothing to wait for: ready once the services are handed to the group.
+        if !config.api.enabled { SystemdNotifier.notify("READY=1") }
         try await group.run()
+        SystemdNotifier.notify("STOPPING=1")
         logger.info("vigil stopped")
     }
 

@@ -17,6 +17,9 @@ final class DaemonMetrics: @unchecked Sendable {
     private var lastSample = Date()
     private var rates: [String: (decoded: Double, analysed: Double)] = [:]
     private let ids: [String]
+    /// The process's CPU time is a counter: it grows by what /proc says was spent since the last sample.
+    private let processCPU = FloatingPointCounter(label: "process_cpu_seconds_total")
+    private var lastCPUSeconds = 0.0
 
     struct CameraHandles {
         let detect: Metrics.Timer
@@ -51,9 +54,13 @@ final class DaemonMetrics: @unchecked Sendable {
         return registry
     }
 
-    init(registry: PrometheusCollectorRegistry, cameras ids: [String]) {
+    /// Folders whose file systems are watched for space (database, snapshots), by name.
+    private let volumes: [(name: String, path: String)]
+
+    init(registry: PrometheusCollectorRegistry, cameras ids: [String], volumes: [(name: String, path: String)] = []) {
         self.registry = registry
         self.ids = ids
+        self.volumes = volumes
         cameras = ids.map { id in
             let camera = [("camera", id)]
             return CameraHandles(
@@ -137,9 +144,19 @@ final class DaemonMetrics: @unchecked Sendable {
                     Metrics.Gauge(label: "vigil_hook_outbox", dimensions: [("hook", hook.hook), ("state", state)]).record(value)
                 }
             }
+            for volume in volumes {
+                var figures = statvfs()
+                guard statvfs(volume.path, &figures) == 0 else { continue }
+                let block = Double(figures.f_frsize)
+                Metrics.Gauge(label: "vigil_storage_free_bytes", dimensions: [("volume", volume.name)])
+                    .record(Double(figures.f_bavail) * block)
+                Metrics.Gauge(label: "vigil_storage_capacity_bytes", dimensions: [("volume", volume.name)])
+                    .record(Double(figures.f_blocks) * block)
+            }
             ProcessFigures.read().map { p in
                 Metrics.Gauge(label: "process_resident_memory_bytes").record(p.residentBytes)
-                Metrics.Gauge(label: "process_cpu_seconds_total").record(p.cpuSeconds)
+                if p.cpuSeconds > lastCPUSeconds { processCPU.increment(by: p.cpuSeconds - lastCPUSeconds) }
+                lastCPUSeconds = max(lastCPUSeconds, p.cpuSeconds)
                 Metrics.Gauge(label: "process_open_fds").record(p.openFiles)
             }
         }

@@ -30,6 +30,10 @@ public final class HookSender: Sendable {
                 ("Vigil-Attempt", String(attempt)),
                 ("Vigil-Timestamp", String(timestamp)),
                 ("Vigil-Signature", HookSignature.sign(id: id, timestamp: timestamp, body: body, secret: secret)),
+                // The same signature as Standard Webhooks sends it, for receivers using its libraries.
+                ("webhook-id", id),
+                ("webhook-timestamp", String(timestamp)),
+                ("webhook-signature", StandardWebhookSignature.sign(id: id, timestamp: timestamp, body: body, secret: secret)),
             ]
             headers += custom.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             return await webhooks.post(url: url, headers: headers, body: body, timeout: hook.timeout)

@@ -26,6 +26,33 @@ public enum HookSignature {
     }
 }
 
+/// Standard Webhooks (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+///
+/// The same HMAC over the same text as `Vigil-Signature`, in the form receivers' libraries already
+/// verify. Its key is the bytes of the secret: the base64 after `whsec_` for a Standard Webhooks
+/// secret, else the secret's UTF-8 (whose Standard Webhooks form is `whsec_` + base64 of it:
+/// `echo "whsec_$(printf %s "$SECRET" | base64 -w0)"`; Vigil never prints a secret).
+public enum StandardWebhookSignature {
+    public static func sign(id: String, timestamp: Int, body: String, secret: String) -> String {
+        let message = Data("\(id).\(timestamp).\(body)".utf8)
+        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key(secret)))
+        return "v1," + Data(code).base64EncodedString()
+    }
+
+    /// The HMAC key a secret stands for.
+    public static func key(_ secret: String) -> Data {
+        if secret.hasPrefix(prefix), let bytes = Data(base64Encoded: String(secret.dropFirst(prefix.count))) { return bytes }
+        return Data(secret.utf8)
+    }
+
+    /// The secret as a Standard Webhooks library takes it (`whsec_` + base64 of the key).
+    public static func receiverSecret(_ secret: String) -> String {
+        secret.hasPrefix(prefix) ? secret : prefix + Data(secret.utf8).base64EncodedString()
+    }
+
+    public static let prefix = "whsec_"
+}
+
 extension Data {
     init?(hex: String) {
         guard hex.count % 2 == 0 else { return nil }

@@ -4,11 +4,11 @@ import VigilConfig
 
 /// `--config` and `--cameras`, for every command that reads the daemon's configuration.
 struct ConfigOptions: ParsableArguments {
-    @Option(help: "Global configuration file (default: ./vigil.yaml if present).") var config: String?
+    @Option(help: "Global configuration file (default: ./vigil.yaml, else /etc/vigil/vigil.yaml, if present).") var config: String?
     @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") var cameras: String?
 
     var path: String? {
-        config ?? (FileManager.default.fileExists(atPath: "vigil.yaml") ? "vigil.yaml" : nil)
+        config ?? DaemonConfig.defaultPath()
     }
 
     /// The configuration, with the database taken from `--db`, else the file, else `$VIGIL_DB`.

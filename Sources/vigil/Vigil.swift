@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VigilConfig
 
 @main
 struct Vigil: AsyncParsableCommand {
@@ -17,17 +18,20 @@ struct Vigil: AsyncParsableCommand {
 
 /// Options every command that touches the database or models shares.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database (default: $VIGIL_DB or ./vigil.sqlite).")
+    @Option(name: .long, help: "SQLite database (default: $VIGIL_DB, else the database: of ./vigil.yaml or /etc/vigil/vigil.yaml, else ./vigil.sqlite).")
     var db: String?
 
-    @Option(name: .long, help: "Folder with the dlib models (default: $VIGIL_MODELS or ./models).")
+    @Option(name: .long, help: "Folder with the dlib models (default: $VIGIL_MODELS, else /usr/share/vigil/models, else the clone's models/).")
     var models: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
 
     var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["VIGIL_DB"] ?? "vigil.sqlite"
+        if let db { return db }
+        if let variable = ProcessInfo.processInfo.environment["VIGIL_DB"] { return variable }
+        if let config = DaemonConfig.defaultPath(), let database = try? DaemonConfig.databaseSetting(in: config) { return database }
+        return "vigil.sqlite"
     }
 
     /// Enrolment photos are copied beside the database (`enrolments/<sha256>.<ext>`), as the

@@ -71,8 +71,10 @@ import Testing
             while True:
                 c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
             """]
+        garbage.standardOutput = FileHandle.nullDevice
+        garbage.standardError = FileHandle.nullDevice
         try garbage.run()
-        defer { garbage.terminate() }
+        defer { garbage.killAndWait() }
         // A clip with the payload of every 25th video TS packet (not a PES start) overwritten by
         // noise, served live over RTSP: the H.264 decoder gets damaged slices, as after packet loss.
         let clean = try workspace.loopedClip(times: 3)

@@ -35,6 +35,17 @@ import VigilStore
 
         let arrived = try workspace.waitFor(60) { receiver.requests.contains { $0.type == "alert.created" } }
         #expect(arrived != nil, "no webhook; log:\n\(daemon.output.suffix(2000))")
+        // The running daemon's /metrics, with a camera, alerts and deliveries behind it: promtool-clean,
+        // and it exports everything the shipped dashboard and alerting rules name.
+        let port = try #require(DaemonAPITests.apiPort(daemon, workspace: workspace))
+        // Series appear as the daemon samples (once a second) and delivers: wait until all are there.
+        let named = try MetricChecks.namedByDashboardAndRules()
+        _ = workspace.waitFor(15) {
+            named.isSubset(of: MetricChecks.families((try? DaemonAPITests.get("http://127.0.0.1:\(port)/metrics").body) ?? ""))
+        }
+        let metrics = try DaemonAPITests.get("http://127.0.0.1:\(port)/metrics")
+        #expect(metrics.status == 200)
+        try MetricChecks.check(metrics.body)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10)?.status == 0)
 

@@ -65,11 +65,13 @@ import Testing
             let curl = Process()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             curl.arguments = ["-s", "-N", "-o", "/dev/null", "-H", "Authorization: Bearer \(viewer)", "\(base)\(path)"]
+            curl.standardOutput = FileHandle.nullDevice
+            curl.standardError = FileHandle.nullDevice
             try curl.run()
             return curl
         }
         let streams = [try openStream("/v1/alerts/stream"), try openStream("/v1/alerts/stream")]
-        defer { streams.forEach { if $0.isRunning { $0.terminate() } } }
+        defer { streams.forEach { $0.killAndWait() } }
         Thread.sleep(forTimeInterval: 1)
         #expect(streams.allSatisfy { $0.isRunning })
         let third = try DaemonAPITests.get("\(base)/v1/alerts/stream", token: viewer)

@@ -61,6 +61,8 @@ import VigilStore
              "hooks[0].headers.Vigil-Signature: is set by Vigil and cannot be overridden"),
             ("  - name: cad\n    type: pager\n", "vigil.yaml:4: hooks[0].type: 'pager': expected webhook or command"),
             ("  - name: gate\n    type: command\n    program: /bin/true\n    timeout: 0\n", "hooks[0].timeout: 0 is out of range 0.1...300"),
+            ("  - name: cad\n    type: webhook\n    url: http://127.0.0.1:9/x\n    secret: whsec_not-base64!!!!!!!!!!!!!!!!!!!!!!!!\n",
+             "vigil.yaml:6: hooks[0].secret: a whsec_ secret must be base64 of at least 24 bytes"),
         ]
         for (yaml, message) in cases {
             try write(yaml)

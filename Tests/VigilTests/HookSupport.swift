@@ -26,15 +26,20 @@ final class WebhookReceiver: @unchecked Sendable {
         var alert_id: Int64?
         var has_snapshot: Bool
         var headers: [String: String]
+        /// The Standard Webhooks headers as the PyPI `standardwebhooks` package judged them (nil unless asked).
+        var standard_valid: Bool?
+        var webhook_id: String?
     }
 
     /// Starts the receiver (on `port`, or one the OS picks) with extra arguments such as `--responses 500,200`.
-    init(directory: URL, port: Int? = nil, secret: String = WebhookReceiver.secret, arguments: [String] = []) throws {
+    /// `python` is the set-up venv's when the receiver must import `standardwebhooks`.
+    init(directory: URL, port: Int? = nil, secret: String = WebhookReceiver.secret, arguments: [String] = [],
+         python: String = "/usr/bin/python3") throws {
         log = directory.appendingPathComponent("receiver-\(UUID().uuidString.prefix(8)).jsonl")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let portFile = directory.appendingPathComponent("receiver-\(UUID().uuidString.prefix(8)).port")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [Fixtures.packageRoot.appendingPathComponent("scripts/webhook_receiver.py").path,
                              "--secret", secret, "--log", log.path, "--port", "\(port ?? 0)", "--port-file", portFile.path] + arguments
         process.standardOutput = FileHandle.nullDevice

@@ -112,3 +112,15 @@ extension Fixtures {
         guard run.status == 0 else { throw FixtureError.tool("mounting a tmpfs at \(path) failed (needs root): \(run.stderr)") }
     }
 }
+
+extension Process {
+    /// Ends a helper the test started, with SIGKILL. Not `terminate()`: children start with the
+    /// signal mask of the thread that spawned them, which in this process blocks SIGTERM, so a
+    /// SIGTERM stays pending and the helper lives on. One that also kept the test's stdout open
+    /// left `swift test` waiting for end-of-file for ever (a CI run timed out that way).
+    func killAndWait() {
+        guard isRunning else { return }
+        kill(processIdentifier, SIGKILL)
+        waitUntilExit()
+    }
+}
