@@ -5,7 +5,7 @@ a camera tile streaming, create a watchlist, enrol a face by upload, see the
 alert arrive live, confirm it with a comment, then create a plate deny-list and
 add a plate (a bad one refused first). Writes a 1920x1080 screenshot.
 
-usage: browser_check.py BASE_URL TOKEN PHOTO SUBJECT SCREENSHOT
+usage: browser_check.py BASE_URL TOKEN PHOTO SUBJECT SCREENSHOT [DISPLAY_NAME]
 Prints one line per step with its time; exits non-zero naming the step that failed.
 """
 import os
@@ -21,6 +21,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, token, photo, subject, screenshot = sys.argv[1:6]
+display_name = sys.argv[6] if len(sys.argv) > 6 else "Lin-Manuel Miranda"
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
 for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1920,1080"]:
@@ -61,7 +62,7 @@ try:
     step("watchlist created and opened", 10, EC.text_to_be_present_in_element((By.ID, "detail-title"), "front-desk"))
     enrol = driver.find_element(By.ID, "enrol")
     enrol.find_element(By.NAME, "subject").send_keys(subject)
-    enrol.find_element(By.NAME, "display_name").send_keys("Lin-Manuel Miranda")
+    enrol.find_element(By.NAME, "display_name").send_keys(display_name)
     enrol.find_element(By.NAME, "image").send_keys(photo)
     enrol.find_element(By.CSS_SELECTOR, "button").click()
     step("face enrolled by upload", 60, EC.text_to_be_present_in_element((By.ID, "enrol-result"), "1 photo(s) enrolled"))

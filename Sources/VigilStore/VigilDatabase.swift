@@ -22,6 +22,7 @@ public final class VigilDatabase: Sendable {
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             throw StoreError.cannotOpen(path: path, reason: "directory \(directory) does not exist")
         }
+        let isNew = !FileManager.default.fileExists(atPath: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -31,7 +32,21 @@ public final class VigilDatabase: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
+        if isNew { Self.giveToFolderOwner(path) }
         try migrate()
+    }
+
+    /// A database root creates in a folder a service account owns (`vigil watchlist list` as root
+    /// on a packaged server, in /var/lib/vigil) is handed to that account, or the daemon could no
+    /// longer write it. SQLite already does the same for the -wal and -shm files it makes as root.
+    private static func giveToFolderOwner(_ path: String) {
+        guard geteuid() == 0 else { return }
+        let folder = (path as NSString).deletingLastPathComponent
+        var owner = stat()
+        guard stat(folder.isEmpty ? "." : folder, &owner) == 0, owner.st_uid != 0 else { return }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            _ = chown(file, owner.st_uid, owner.st_gid)
+        }
     }
 
     private func migrate() throws {

@@ -11,12 +11,13 @@ struct ConfigOptions: ParsableArguments {
         config ?? DaemonConfig.defaultPath()
     }
 
-    /// The configuration, with the database taken from `--db`, else the file, else `$VIGIL_DB`.
+    /// The configuration, with the database taken from `--db`, else `$VIGIL_DB` unless `--config`
+    /// names a file, else the file's `database:`.
     func load(database override: String? = nil) throws -> DaemonConfig {
         var loaded = try wrap { try DaemonConfig.load(path: path, camerasDirectory: cameras) }
         if let override {
             loaded.database = override
-        } else if path == nil, let env = ProcessInfo.processInfo.environment["VIGIL_DB"] {
+        } else if config == nil, let env = ProcessInfo.processInfo.environment["VIGIL_DB"], !env.isEmpty {
             loaded.database = env
         }
         return loaded

@@ -29,7 +29,7 @@ struct CommonOptions: ParsableArguments {
 
     var databasePath: String {
         if let db { return db }
-        if let variable = ProcessInfo.processInfo.environment["VIGIL_DB"] { return variable }
+        if let variable = ProcessInfo.processInfo.environment["VIGIL_DB"], !variable.isEmpty { return variable }
         if let config = DaemonConfig.defaultPath(), let database = try? DaemonConfig.databaseSetting(in: config) { return database }
         return "vigil.sqlite"
     }

@@ -46,6 +46,12 @@ import Testing
         let owner = try FileManager.default.attributesOfItem(atPath: "/var/lib/vigil")[.ownerAccountName] as? String
         #expect(owner == "vigil")
 
+        // The database comes from /etc/vigil/vigil.yaml; made by root, it is still the service's.
+        let listed = try Run.program("/bin/sh", ["-c", "cd / && exec /usr/bin/vigil watchlist list"], environment: ["VIGIL_DB": ""])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let databaseOwner = try? FileManager.default.attributesOfItem(atPath: "/var/lib/vigil/vigil.sqlite")[.ownerAccountName] as? String
+        #expect(databaseOwner == "vigil", "root's `vigil watchlist list` made /var/lib/vigil/vigil.sqlite owned by \(databaseOwner ?? "nobody")")
+
         // Vision works outside the clone: models from /usr/share/vigil/models, database from the argument.
         let work = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
