@@ -28,6 +28,11 @@ import PackageDescription
 /// - `VigilAPI`: the HTTP API (Hummingbird): tokens and roles, watchlists, alerts, the live stream.
 /// - `VigilDaemon`: `vigil run`: camera ingest, the analysis pool, tracking, alerts, as services.
 /// - `vigil`: the command-line front end.
+///
+/// Tests: `VigilTestSupport` (fixtures: real processes, RTSP server, webhook receiver, shared data)
+/// and one test target per module, fast unit targets (`VigilCoreTests`, `VigilPlatesTests`,
+/// `VigilAnalysisTests`) apart from slow integration ones (`VigilPlatesIntegrationTests`,
+/// `VigilVisionTests`, `VigilDaemonTests`, ...). `scripts/test.sh` runs them all, one target at a time.
 let package = Package(
     name: "Vigil",
     platforms: [.macOS(.v14)],
@@ -160,16 +165,51 @@ let package = Package(
         .target(name: "VigilFuzz", dependencies: [
             "VigilAPI", "VigilConfig", "VigilCrime", "VigilEEG", "VigilMedia", "VigilPlates", "VigilScan",
         ]),
-        .testTarget(name: "VigilTests", dependencies: [
-            "VigilFuzz", "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilDaemon", "VigilHooks", "VigilAPI", "VigilEEG", "VigilCrime",
+        // Tests: one target per module, so `swift test --filter VigilPlatesTests` builds and runs
+        // only what it names; the fixtures every target shares (real processes, receivers, data).
+        .target(name: "VigilTestSupport", dependencies: [
+            "VigilCore", "VigilVision", "VigilConfig", "VigilHooks", "VigilStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/VigilTestSupport"),
+        .testTarget(name: "VigilCoreTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilStore", "VigilFuzz",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "VigilMediaTests", dependencies: ["VigilTestSupport", "VigilCore", "VigilMedia"]),
+        .testTarget(name: "VigilVisionTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilScan", "VigilStore",
+        ]),
+        .testTarget(name: "VigilPlatesTests", dependencies: ["VigilTestSupport", "VigilCore", "VigilPlates"]),
+        .testTarget(name: "VigilPlatesIntegrationTests", dependencies: ["VigilTestSupport", "VigilCore", "VigilPlates", "VigilScan", "VigilVision"]),
+        .testTarget(name: "VigilAnalysisTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilStore", "VigilDaemon",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "VigilHooksTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilHooks", "VigilStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "VigilAPITests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilStore", "VigilAPI", "VigilDaemon",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "VigilEEGTests", dependencies: ["VigilTestSupport", "VigilEEG", "VigilMedia"]),
+        .testTarget(name: "VigilCrimeTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilStore", "VigilCrime",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["FuzzRegressions"]),
+        ]),
+        .testTarget(name: "VigilDaemonTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilStore", "VigilPlates", "VigilVision", "VigilAnalysis", "VigilDaemon",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -94,6 +94,6 @@ crashes=$(( $(ls "$artifacts" | wc -l) - earlier ))
 echo "fuzz: $target: $execs executions in ${seconds}s, coverage $cov edges, corpus $(ls "$found" | wc -l), findings $crashes, exit $status"
 if [[ $status -ne 0 || $crashes -ne 0 ]]; then
   grep -E "ERROR|SUMMARY|==[0-9]+==|Fatal|panic|crash" "$out" | head -n 20
-  echo "fuzz: findings in $artifacts: copy each to Tests/VigilTests/FuzzRegressions/$target/ and fix" >&2
+  echo "fuzz: findings in $artifacts: copy each to Tests/VigilCoreTests/FuzzRegressions/$target/ and fix" >&2
   exit 1
 fi

@@ -17,4 +17,22 @@ tail -n 1 "$log"
 # running beside them. Serial is slower but measures what it claims to.
 # Tesseract's OpenMP threads spin against the tests' own (vigil sets this itself; the test process is not vigil).
 export OMP_THREAD_LIMIT=1
-swift test --skip-build --no-parallel
+# The whole suite, one test target at a time (fast unit targets first), with each target's wall time.
+# `swift test --filter VigilPlatesTests` runs one of them alone.
+targets=(VigilCoreTests VigilPlatesTests VigilAnalysisTests VigilMediaTests VigilHooksTests VigilAPITests VigilEEGTests
+         VigilCrimeTests VigilPlatesIntegrationTests VigilVisionTests VigilDaemonTests)
+for directory in Tests/Vigil*Tests; do
+  [[ " ${targets[*]} " == *" $(basename "$directory") "* ]] || { echo "test: $(basename "$directory") is not in scripts/test.sh's target list" >&2; exit 1; }
+done
+summary=() failed=0
+for target in "${targets[@]}"; do
+  start=$(date +%s)
+  status=0
+  swift test --skip-build --no-parallel --filter "^$target\." || status=$?
+  seconds=$(( $(date +%s) - start ))
+  summary+=("$(printf '%-18s %5d s  %s' "$target" "$seconds" "$([ "$status" -eq 0 ] && echo passed || echo FAILED)")")
+  [ "$status" -eq 0 ] || failed=1
+done
+echo "test: wall time per target"
+printf '  %s\n' "${summary[@]}"
+exit "$failed"
