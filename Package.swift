@@ -27,7 +27,9 @@ import PackageDescription
 /// - `VigilHooks`: the outbox dispatcher: signed webhooks and command hooks, retries, probes.
 /// - `VigilAPI`: the HTTP API (Hummingbird): tokens and roles, watchlists, alerts, the live stream.
 /// - `VigilDaemon`: `vigil run`: camera ingest, the analysis pool, tracking, alerts, as services.
-/// - `vigil`: the command-line front end.
+/// - `VigilCommandLine`: the commands that need no vision (watchlists, alerts, tokens, hooks, config, status).
+/// - `vigil`: the command line; links no vision code and hands vision commands to `vigil-full`.
+/// - `vigil-full`: every command, with the vision stack, the daemon and the analysis services.
 ///
 /// Tests: `VigilTestSupport` (fixtures: real processes, RTSP server, webhook receiver, shared data)
 /// and one test target per module, fast unit targets (`VigilCoreTests`, `VigilPlatesTests`,
@@ -38,6 +40,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-full", targets: ["vigil-full"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -156,7 +159,19 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The command-line pieces both binaries share: the commands that need no vision, options, output.
+        .target(name: "VigilCommandLine", dependencies: [
+            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `vigil`: links no vision code, so everyday commands start fast; hands the rest to vigil-full.
         .executableTarget(name: "vigil", dependencies: [
+            "VigilCommandLine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "vigil-full", dependencies: [
+            "VigilCommandLine",
             "VigilDaemon", "VigilHooks",
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG", "VigilCrime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -11,6 +11,7 @@ data=${VIGIL_SHARED_DATA:-../shared/data}/eeg
 runs=${RUNS:-5}
 python=.build-tools/venv/bin/python
 swift build -c release --product vigil 2>&1 | tail -n 1
+swift build -c release --product vigil-full 2>&1 | tail -n 1   # what `vigil` runs for commands that need vision
 vigil=$(swift build -c release --show-bin-path)/vigil
 best() { # command... -> best wall seconds over $runs runs
   local best=999999

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${VIGIL_SHARED_DATA:-../shared/data}
 swift build -c release --product vigil 2>&1 | tail -n 1
+swift build -c release --product vigil-full 2>&1 | tail -n 1   # what `vigil` runs for commands that need vision
 vigil=$(swift build -c release --show-bin-path)/vigil
 echo "== per-stage timings and decode throughput (fps ${FPS:-5}, detector ${DETECTOR:-auto})"
 for detector in ${DETECTOR:-haar-verified haar hog}; do

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product vigil 2>&1 | tail -n 1
+swift build -c release --product vigil-full 2>&1 | tail -n 1   # what `vigil` runs for commands that need vision
 vigil=$(swift build -c release --show-bin-path)/vigil
 work=$(mktemp -d)
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')

@@ -10,6 +10,7 @@ data=${VIGIL_SHARED_DATA:-../shared/data}/plates
 limit=${LIMIT:-20}
 command -v tesseract >/dev/null || { echo "plates: the peer needs the tesseract CLI (apt-get install tesseract-ocr)" >&2; exit 1; }
 swift build -c release --product vigil 2>&1 | tail -n 1
+swift build -c release --product vigil-full 2>&1 | tail -n 1   # what `vigil` runs for commands that need vision
 vigil=$(swift build -c release --show-bin-path)/vigil
 echo "== vigil, every image"
 "$vigil" plates eval "$data/us" "$data/eu" "$data/br" "$data/us_crops"

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build -c release --product vigil 2>&1 | tail -n 1
+swift build -c release --product vigil-full 2>&1 | tail -n 1   # what `vigil` runs for commands that need vision
 vigil=$(swift build -c release --show-bin-path)/vigil
 export VIGIL_DB=${VIGIL_DB:-vigil.sqlite}
 "$vigil" watchlist import watchlists/demo

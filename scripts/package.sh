@@ -5,7 +5,8 @@
 #   bash scripts/package.sh --debug --fast --no-build   # the tests' package: their debug build as built, no compression
 #
 # Layout it installs:
-#   /usr/bin/vigil -> /usr/lib/vigil/vigil      the binary, beside its resource bundles and the Swift runtime
+#   /usr/bin/vigil -> /usr/lib/vigil/vigil      the command line (no vision code); /usr/lib/vigil/vigil-full runs
+#                                               the commands that need vision; beside them, resources and the Swift runtime
 #   /usr/share/vigil/models/                    the dlib models (fetched by scripts/setup.sh, checked against the manifest)
 #   /usr/share/vigil/{grafana,prometheus}/      the dashboard and the alerting rules
 #   /etc/vigil/vigil.yaml, /etc/vigil/cameras/  configuration (conffiles: upgrades keep edits)
@@ -31,10 +32,11 @@ done
 (cd models && sha256sum --quiet -c manifest.sha256) || { echo "package: models missing; run scripts/setup.sh first" >&2; exit 1; }
 if [ "$build" = yes ]; then
   swift build -c "$configuration" --product vigil 2>&1 | tail -n 1
+  swift build -c "$configuration" --product vigil-full 2>&1 | tail -n 1
   swift build -c "$configuration" --product generate-manual 2>&1 | tail -n 1
 fi
 bin=.build/$configuration
-for tool in vigil generate-manual; do
+for tool in vigil vigil-full generate-manual; do
   [ -x "$bin/$tool" ] || { echo "package: $bin/$tool is not built" >&2; exit 1; }
 done
 
@@ -51,10 +53,13 @@ install -d "$root/DEBIAN" "$root/usr/bin" "$root/usr/lib/vigil" "$root/usr/share
 
 # The binary, its SwiftPM resource bundles (found beside the real executable) and the Swift runtime
 # (not a Debian package; the binary's RUNPATH includes $ORIGIN).
-install -m 0755 "$bin/vigil" "$root/usr/lib/vigil/vigil"
-[ "$configuration" = debug ] || strip --strip-unneeded "$root/usr/lib/vigil/vigil"
+# `vigil` links no vision code and hands vision commands to `vigil-full` beside it.
+for tool in vigil vigil-full; do
+  install -m 0755 "$bin/$tool" "$root/usr/lib/vigil/$tool"
+  [ "$configuration" = debug ] || strip --strip-unneeded "$root/usr/lib/vigil/$tool"
+done
 for bundle in "$bin"/*.resources; do cp -r "$bundle" "$root/usr/lib/vigil/"; done
-ldd "$bin/vigil" | awk '$3 ~ /^\/opt\/swift\// {print $3}' | while read -r library; do
+{ ldd "$bin/vigil"; ldd "$bin/vigil-full"; } | awk '$3 ~ /^\/opt\/swift\// {print $3}' | sort -u | while read -r library; do
   install -m 0644 "$library" "$root/usr/lib/vigil/"
 done
 ln -s ../lib/vigil/vigil "$root/usr/bin/vigil"
@@ -72,16 +77,16 @@ printf 'Vigil: see https://github.com (source of this package) for the licence o
 
 # Man page and completions, generated from the command tree by swift-argument-parser.
 manual=$(mktemp -d)
-OMP_THREAD_LIMIT=1 "$bin/generate-manual" "$bin/vigil" --output-directory "$manual" >/dev/null
+OMP_THREAD_LIMIT=1 "$bin/generate-manual" "$bin/vigil-full" --output-directory "$manual" >/dev/null
 gzip -9n -c "$manual/vigil.1" > "$root/usr/share/man/man1/vigil.1.gz"
 rm -rf "$manual"
 OMP_THREAD_LIMIT=1 "$bin/vigil" --generate-completion-script bash > "$root/usr/share/bash-completion/completions/vigil"
 OMP_THREAD_LIMIT=1 "$bin/vigil" --generate-completion-script zsh > "$root/usr/share/zsh/vendor-completions/_vigil"
 OMP_THREAD_LIMIT=1 "$bin/vigil" --generate-completion-script fish > "$root/usr/share/fish/vendor_completions.d/vigil.fish"
 
-# Depends: the package of each library the binary needs directly (apt pulls the rest).
-depends=$(objdump -p "$bin/vigil" | awk '/NEEDED/ {print $2}' | while read -r soname; do
-  path=$(ldd "$bin/vigil" | awk -v n="$soname" '$1 == n {print $3}')
+# Depends: the package of each library vigil-full needs directly (apt pulls the rest; vigil needs a subset).
+depends=$(objdump -p "$bin/vigil-full" | awk '/NEEDED/ {print $2}' | while read -r soname; do
+  path=$(ldd "$bin/vigil-full" | awk -v n="$soname" '$1 == n {print $3}')
   case "$path" in /opt/swift/*|"") continue ;; esac
   dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1
 done | sort -u | grep -v -- '-dev$' | paste -sd, | sed 's/,/, /g')

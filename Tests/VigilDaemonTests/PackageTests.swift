@@ -28,7 +28,7 @@ import Testing
         #expect(depends.contains("libopencv-objdetect406") && depends.contains("libavcodec59") && depends.contains("libdlib19.1"), "Depends: \(depends)")
         #expect(!depends.contains("-dev"), "a -dev package in Depends: \(depends)")
         let contents = try Run.program("/usr/bin/dpkg-deb", ["-c", deb]).stdout
-        for path in ["./usr/lib/vigil/vigil", "./usr/bin/vigil -> ../lib/vigil/vigil", "./usr/share/vigil/models/shape_predictor_5_face_landmarks.dat",
+        for path in ["./usr/lib/vigil/vigil", "./usr/lib/vigil/vigil-full", "./usr/bin/vigil -> ../lib/vigil/vigil", "./usr/share/vigil/models/shape_predictor_5_face_landmarks.dat",
                      "./etc/vigil/vigil.yaml", "./lib/systemd/system/vigil.service", "./usr/share/man/man1/vigil.1.gz",
                      "./usr/share/bash-completion/completions/vigil", "./usr/lib/vigil/Vigil_VigilAPI.resources/", "./usr/lib/vigil/libswiftCore.so"] {
             #expect(contents.contains(path), "the package lacks \(path)")

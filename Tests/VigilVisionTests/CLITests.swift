@@ -18,6 +18,27 @@ struct CLITests {
         try Run.vigil(arguments, database: database)
     }
 
+    /// `vigil` links none of the vision stack (that is what makes it start fast); commands that need
+    /// vision are handed to vigil-full in the same process, and `--help` still lists every command.
+    @Test func theCommandLineLinksNoVisionAndHandsVisionCommandsOver() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let libraries = try Run.program("/usr/bin/ldd", [Fixtures.vigilBinary]).stdout
+        for vision in ["libopencv", "libdlib", "libtesseract", "libavcodec", "libxgboost", "libfftw3"] {
+            #expect(!libraries.contains(vision), "vigil links \(vision)")
+        }
+        let help = try vigil("--help")
+        for command in ["run", "status", "watchlist", "scan", "plates", "eeg", "crime", "alerts", "hooks", "tokens", "config", "bench"] {
+            #expect(help.stdout.contains("\n  \(command) "), "vigil --help lacks \(command)")
+        }
+        let run = try vigil("run", "--help")
+        #expect(run.status == 0 && run.stdout.contains("USAGE: vigil run") && run.stdout.contains("--no-tracking"), "\(run.stdout)\(run.stderr)")
+        let enroll = try vigil("watchlist", "enroll", "--help")
+        #expect(enroll.status == 0 && enroll.stdout.contains("--subject"), "\(enroll.stdout)\(enroll.stderr)")
+        #expect(try vigil("watchlist", "create", "staff").status == 0)
+        let listed = try vigil("watchlist", "list")
+        #expect(listed.status == 0 && listed.stdout.contains("staff"), "\(listed.stderr)")
+    }
+
     @Test func enrolmentRefusesNoFaceAndManyFacesAndStoresNothing() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try vigil("watchlist", "create", "staff").status == 0)

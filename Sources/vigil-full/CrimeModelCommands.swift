@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Foundation
 import VigilCore
 import VigilCrime

@@ -3,17 +3,18 @@ import Foundation
 import VigilConfig
 
 /// `--config` and `--cameras`, for every command that reads the daemon's configuration.
-struct ConfigOptions: ParsableArguments {
-    @Option(help: "Global configuration file (default: ./vigil.yaml, else /etc/vigil/vigil.yaml, if present).") var config: String?
-    @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") var cameras: String?
+public struct ConfigOptions: ParsableArguments {
+    public init() {}
+    @Option(help: "Global configuration file (default: ./vigil.yaml, else /etc/vigil/vigil.yaml, if present).") public var config: String?
+    @Option(help: "Cameras folder (default: from the configuration, else ./cameras).") public var cameras: String?
 
-    var path: String? {
+    public var path: String? {
         config ?? DaemonConfig.defaultPath()
     }
 
     /// The configuration, with the database taken from `--db`, else `$VIGIL_DB` unless `--config`
     /// names a file, else the file's `database:`.
-    func load(database override: String? = nil) throws -> DaemonConfig {
+    public func load(database override: String? = nil) throws -> DaemonConfig {
         var loaded = try wrap { try DaemonConfig.load(path: path, camerasDirectory: cameras) }
         if let override {
             loaded.database = override

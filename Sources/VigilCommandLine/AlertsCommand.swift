@@ -2,19 +2,21 @@ import ArgumentParser
 import Foundation
 import VigilStore
 
-struct AlertsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct AlertsCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "alerts", abstract: "List and inspect alerts with their evidence.", subcommands: [List.self, Show.self])
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Alerts, newest first.")
+    public struct List: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Alerts, newest first.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Only alerts seen since: an ISO 8601 time or a duration ago (30s, 10m, 2h, 7d).") var since: String?
         @Option(help: "Only this camera.") var camera: String?
         @Option(help: "At most this many.") var limit = 100
         @Flag(help: "JSON output, one alert per line.") var json = false
 
-        func run() async throws {
+        public func run() async throws {
             let start = try since.map(Self.parseSince)
             let alerts = try wrap { try open(common).alerts(since: start, camera: camera, limit: limit) }
             if json {
@@ -30,7 +32,7 @@ struct AlertsCommand: AsyncParsableCommand {
             }
         }
 
-        static func parseSince(_ text: String) throws -> Date {
+        public static func parseSince(_ text: String) throws -> Date {
             if let date = ISO8601DateFormatter().date(from: text) { return date }
             let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
             if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 {
@@ -40,13 +42,14 @@ struct AlertsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One alert with all its evidence.")
+    public struct Show: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "One alert with all its evidence.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Alert id.") var id: Int64
         @Flag(help: "JSON output.") var json = false
 
-        func run() async throws {
+        public func run() async throws {
             guard let alert = try wrap({ try open(common).alert(id: id) }) else { throw Failure("alert \(id) does not exist") }
             if json {
                 print(Output.jsonLine(AlertsCommand.fields(alert)))
@@ -67,7 +70,7 @@ struct AlertsCommand: AsyncParsableCommand {
         }
     }
 
-    static func fields(_ a: Alert) -> [(String, Any?)] {
+    public static func fields(_ a: Alert) -> [(String, Any?)] {
         [("id", a.id), ("kind", a.kind), ("camera", a.cameraID), ("watchlist", a.watchlist), ("subject", a.subjectID),
          ("name", a.subjectName), ("distance", a.distance), ("threshold", a.threshold),
          ("enrolment", [("id", a.enrolmentID), ("image", a.enrolmentImage)] as [(String, Any?)]), ("track", a.trackID),

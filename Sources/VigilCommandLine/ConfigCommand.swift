@@ -5,18 +5,20 @@ import VigilCore
 import VigilHooks
 import VigilStore
 
-struct ConfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ConfigCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Check the daemon's configuration without starting it.",
         subcommands: [Check.self])
 
-    struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Check: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             abstract: "Validate vigil.yaml and cameras/*.yaml: every error names the file, line and key.")
         @OptionGroup var files: ConfigOptions
         @Flag(help: "Do not try to connect to webhook receivers.") var offline = false
 
-        func run() async throws {
+        public func run() async throws {
             let loaded = try files.load()
             var problems: [String] = []
             for camera in loaded.cameras {

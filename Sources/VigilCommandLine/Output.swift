@@ -1,8 +1,8 @@
 import Foundation
 
 /// Line-oriented output: one JSON object per line for machines, padded columns for people.
-enum Output {
-    static func jsonLine(_ object: [(String, Any?)]) -> String {
+public enum Output {
+    public static func jsonLine(_ object: [(String, Any?)]) -> String {
         "{" + object.map { "\(quote($0.0)):\(value($0.1))" }.joined(separator: ",") + "}"
     }
 
@@ -24,7 +24,7 @@ enum Output {
         }
     }
 
-    static func quote(_ string: String) -> String {
+    public static func quote(_ string: String) -> String {
         var out = "\""
         for scalar in string.unicodeScalars {
             switch scalar {
@@ -40,7 +40,7 @@ enum Output {
         return out + "\""
     }
 
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -52,14 +52,14 @@ enum Output {
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 
-    static func number(_ value: Double?, digits: Int = 3) -> String {
+    public static func number(_ value: Double?, digits: Int = 3) -> String {
         guard let value else { return "-" }
         return String(format: "%.\(digits)f", value)
     }
 
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+    public static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
-    static func error(_ message: String) {
+    public static func error(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Crypto
 import Foundation
 import VigilCore

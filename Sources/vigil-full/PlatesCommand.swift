@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Foundation
 import VigilCore
 import VigilPlates
@@ -8,7 +9,7 @@ import VigilVision
 struct PlatesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plates",
-        abstract: "Licence-plate reading: measure it on labelled sets.",
+        abstract: CommandAbstracts.plates,
         subcommands: [Eval.self])
 
     struct Eval: AsyncParsableCommand {

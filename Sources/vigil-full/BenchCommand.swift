@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Foundation
 import VigilCore
 import VigilMatching
@@ -9,7 +10,7 @@ import VigilVision
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure accuracy and speed on real data; prints figures (no pass/fail).",
+        abstract: CommandAbstracts.bench,
         subcommands: [Faces.self, Speed.self, Decode.self, BenchHooks.self])
 
     struct Faces: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Foundation
 import VigilCore
 import VigilMatching
@@ -10,7 +11,7 @@ import VigilVision
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Find faces and licence plates in videos and images and match them against watchlists.")
+        abstract: CommandAbstracts.scan)
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "Videos or images (anything FFmpeg reads).") var files: [String]

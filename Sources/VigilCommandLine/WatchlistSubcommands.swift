@@ -2,18 +2,13 @@ import ArgumentParser
 import Foundation
 import VigilCore
 import VigilPlates
-import VigilScan
 import VigilStore
-import VigilVision
 
-struct WatchlistCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "watchlist",
-        abstract: "Create, fill, list and remove face and plate watchlists (every change is audit-logged).",
-        subcommands: [Create.self, Enroll.self, AddPlate.self, ImportPlates.self, List.self, Remove.self, Import.self, Audit.self])
-
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an empty face or plate watchlist.")
+/// The watchlist subcommands that need no vision: both binaries list them under `vigil watchlist`.
+public enum WatchlistSubcommands {
+    public struct Create: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Create an empty face or plate watchlist.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Watchlist name.") var name: String
         @Option(help: "face or plate.") var kind = "face"
@@ -23,12 +18,12 @@ struct WatchlistCommand: AsyncParsableCommand {
         @Option(help: "Plates: edits (insertions, deletions, substitutions) a read may differ by.") var maxEdits = 1
         @Option(help: "Plates: region whose formats entries must fit (any, us, eu, br).") var region = "any"
 
-        func validate() throws {
+        public func validate() throws {
             guard ["face", "plate"].contains(kind) else { throw ValidationError("--kind must be face or plate") }
             guard PlateListMode(rawValue: mode) != nil else { throw ValidationError("--mode must be deny or allow") }
         }
 
-        func run() async throws {
+        public func run() async throws {
             let database = try open(common)
             if kind == "plate" {
                 let list = try wrap {
@@ -43,8 +38,9 @@ struct WatchlistCommand: AsyncParsableCommand {
         }
     }
 
-    struct AddPlate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct AddPlate: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             commandName: "add-plate",
             abstract: "Add a plate to a plate watchlist (spaces and dashes are dropped; ? and * are wildcards).")
         @OptionGroup var common: CommonOptions
@@ -52,7 +48,7 @@ struct WatchlistCommand: AsyncParsableCommand {
         @Argument(help: "Plate, e.g. ABC1234, or a pattern such as ABC12?? or *1234.") var plate: String
         @Option(help: "Why this plate is on the list.") var label: String?
 
-        func run() async throws {
+        public func run() async throws {
             let database = try open(common)
             let (entry, created) = try wrap {
                 try database.addPlate(watchlist: name, plate: plate, label: label, actor: AuditActor.current())
@@ -61,15 +57,16 @@ struct WatchlistCommand: AsyncParsableCommand {
         }
     }
 
-    struct ImportPlates: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct ImportPlates: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             commandName: "import-plates",
             abstract: "Import plates from a CSV file (columns plate[,label]; header optional), all or nothing.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Watchlist name.") var name: String
         @Argument(help: "CSV file.") var file: String
 
-        func run() async throws {
+        public func run() async throws {
             let rows = try wrap { try PlateCSV.rows(file: file) }
             let database = try open(common)
             let outcome = try wrap {
@@ -79,39 +76,14 @@ struct WatchlistCommand: AsyncParsableCommand {
         }
     }
 
-    struct Enroll: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Enrol face images for a subject; every image must show exactly one face, or nothing is stored.")
-        @OptionGroup var common: CommonOptions
-        @Argument(help: "Watchlist name.") var name: String
-        @Option(help: "Subject id (letters, digits, _ - .).") var subject: String
-        @Option(name: .customLong("name"), help: "Display name.") var displayName: String?
-        @Option(help: "Why this subject is on the list.") var notes: String?
-        @Argument(help: "Images (jpg, png...).") var images: [String]
-
-        func run() async throws {
-            let database = try open(common)
-            // Check the watchlist first: no point encoding images for a list that does not exist.
-            _ = try wrap { try database.watchlist(named: name) }
-            let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment), keepImagesIn: common.enrolmentImages)
-            let prepared = try await wrapAsync { try await enroller.prepare(images: images) }
-            let outcome = try wrap {
-                try database.enrol(watchlist: name, subject: SubjectInput(id: subject, displayName: displayName, notes: notes),
-                                   images: prepared, actor: AuditActor.current())
-            }
-            print("\(outcome.subjectCreated ? "created" : "updated") subject \(subject) in \(name): "
-                + "\(outcome.added.count) image(s) enrolled"
-                + (outcome.alreadyEnrolled.isEmpty ? "" : ", \(outcome.alreadyEnrolled.count) already enrolled"))
-        }
-    }
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List watchlists, or one watchlist's subjects.")
+    public struct List: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "List watchlists, or one watchlist's subjects.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Watchlist name (omit for all).") var name: String?
         @Flag(help: "JSON output.") var json = false
 
-        func run() async throws {
+        public func run() async throws {
             let database = try open(common)
             if let name {
                 let detail = try wrap { try database.watchlist(named: name) }
@@ -167,15 +139,16 @@ struct WatchlistCommand: AsyncParsableCommand {
         }
     }
 
-    struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Remove: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             abstract: "Remove a watchlist, one subject of it (with their face encodings) or one plate.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Watchlist name.") var name: String
         @Option(help: "Remove only this subject.") var subject: String?
         @Option(help: "Remove only this plate.") var plate: String?
 
-        func run() async throws {
+        public func run() async throws {
             let database = try open(common)
             if let plate {
                 try wrap { try database.removePlate(watchlist: name, plate: plate, actor: AuditActor.current()) }
@@ -190,49 +163,15 @@ struct WatchlistCommand: AsyncParsableCommand {
         }
     }
 
-    struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Import DIR/<subject>/<images> (and DIR/watchlist.yaml if present) as one watchlist, all or nothing.")
-        @OptionGroup var common: CommonOptions
-        @Argument(help: "Watchlist folder.") var directory: String
-        @Option(help: "Watchlist name (default: from watchlist.yaml, else the folder's name).") var name: String?
-        @Option(help: "Threshold (default: from watchlist.yaml, else 0.6 for a new watchlist).") var threshold: Double?
-
-        func run() async throws {
-            let definition = try wrap { try WatchlistDefinition.load(directory: directory) }
-            let database = try open(common)
-            let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment), keepImagesIn: common.enrolmentImages)
-            var prepared: [(SubjectInput, [NewEnrolment])] = [], failures: [String] = []
-            for subject in definition.subjects {
-                do {
-                    prepared.append((subject.input, try await enroller.prepare(images: subject.images)))
-                } catch {
-                    failures.append("\(error)")
-                }
-            }
-            guard failures.isEmpty else {
-                throw Failure(failures.joined(separator: "\n") + "\nnothing imported")
-            }
-            let listName = name ?? definition.name
-            let outcomes = try wrap {
-                try database.importWatchlist(name: listName, threshold: threshold ?? definition.threshold,
-                                             subjects: prepared, actor: AuditActor.current())
-            }
-            let added = outcomes.values.reduce(0) { $0 + $1.added.count }
-            let known = outcomes.values.reduce(0) { $0 + $1.alreadyEnrolled.count }
-            print("imported \(listName): \(outcomes.count) subject(s), \(added) image(s) enrolled"
-                + (known > 0 ? ", \(known) already enrolled" : ""))
-        }
-    }
-
-    struct Audit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the audit log: who changed what, when.")
+    public struct Audit: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Show the audit log: who changed what, when.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Only this watchlist.") var name: String?
         @Option(help: "Most recent entries to show.") var limit = 50
         @Flag(help: "JSON output.") var json = false
 
-        func run() async throws {
+        public func run() async throws {
             let database = try open(common)
             let entries = try wrap { try database.auditLog(watchlist: name, limit: limit) }
             if json {
@@ -250,19 +189,15 @@ struct WatchlistCommand: AsyncParsableCommand {
     }
 }
 
-func open(_ common: CommonOptions) throws -> VigilDatabase {
+public func open(_ common: CommonOptions) throws -> VigilDatabase {
     try wrap { try VigilDatabase(path: common.databasePath, logger: common.logger("vigil.store")) }
 }
 
-func makeAnalyzer(_ common: CommonOptions, settings: DetectorSettings, cascade: String? = nil) throws -> FaceAnalyzer {
-    try wrap { try FaceAnalyzer(models: VisionModels(directory: common.models, cascade: cascade), settings: settings) }
-}
-
 /// Rethrows module errors as operator-facing failures (message only, exit status 1).
-func wrap<T>(_ body: () throws -> T) throws -> T {
+public func wrap<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch { throw Failure(error) }
 }
 
-func wrapAsync<T>(_ body: () async throws -> T) async throws -> T {
+public func wrapAsync<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch { throw Failure(error) }
 }

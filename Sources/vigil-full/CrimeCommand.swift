@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Foundation
 import Logging
 import VigilConfig
@@ -9,7 +10,7 @@ import VigilStore
 struct CrimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crime",
-        abstract: "Crime incidents: import, train and evaluate severity models, score, hotspots, forecasts, the model registry.",
+        abstract: CommandAbstracts.crime,
         discussion: "Scores are decision support with their measured validation figures, never verdicts.",
         subcommands: [Import.self, Train.self, Evaluate.self, Score.self, Hotspots.self, Forecast.self, Models.self, Promote.self,
                       Demote.self, Outcome.self, Retrain.self, Drift.self, ExportFeatures.self])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VigilCommandLine
 import Foundation
 import VigilEEG
 import VigilVision
@@ -6,7 +7,7 @@ import VigilVision
 struct EEGCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eeg",
-        abstract: "EEG recordings (EDF, EDF+, BDF, BDF+): header, channels, band powers.",
+        abstract: CommandAbstracts.eeg,
         discussion: "Band powers are decision support with their method stated, never a verdict.",
         subcommands: [Info.self, Bands.self, Plot.self, Features.self, Train.self, Score.self])
 

@@ -3,20 +3,22 @@ import Foundation
 import VigilCore
 import VigilStore
 
-struct TokensCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct TokensCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "API tokens: create (shown once), list, revoke.",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Create: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             abstract: "Create a token; it is printed once and stored only as a SHA-256.",
             discussion: "viewer: read; operator: also acknowledge, verdicts, watchlists; admin: also tokens and hooks.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Token name (who or what uses it), e.g. desk-3 or cad-bridge.") var name: String
         @Option(help: "viewer, operator or admin.") var role: String
 
-        func run() async throws {
+        public func run() async throws {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role '\(role)': expected viewer, operator or admin") }
             let (token, secret) = try wrap { try open(common).createToken(name: name, role: role, actor: AuditActor.current()) }
             print(secret)
@@ -24,11 +26,12 @@ struct TokensCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Tokens with their role, creator and last use (never the token).")
+    public struct List: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Tokens with their role, creator and last use (never the token).")
         @OptionGroup var common: CommonOptions
 
-        func run() async throws {
+        public func run() async throws {
             let tokens = try wrap { try open(common).tokens() }
             guard !tokens.isEmpty else {
                 print("no tokens (vigil tokens create NAME --role viewer|operator|admin)")
@@ -42,12 +45,13 @@ struct TokensCommand: AsyncParsableCommand {
         }
     }
 
-    struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token at once (audit-logged).")
+    public struct Revoke: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Revoke a token at once (audit-logged).")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Token name.") var name: String
 
-        func run() async throws {
+        public func run() async throws {
             try wrap { try open(common).revokeToken(name: name, actor: AuditActor.current()) }
             print("token '\(name)' revoked")
         }

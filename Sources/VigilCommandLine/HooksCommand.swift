@@ -5,17 +5,19 @@ import VigilCore
 import VigilHooks
 import VigilStore
 
-struct HooksCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct HooksCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "hooks", abstract: "Alert hooks: configured hooks, their outbox, re-sending, test events.",
         subcommands: [List.self, Deliveries.self, Retry.self, Test.self])
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Configured hooks with their delivery figures.")
+    public struct List: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Configured hooks with their delivery figures.")
         @OptionGroup var files: ConfigOptions
         @OptionGroup var common: CommonOptions
 
-        func run() async throws {
+        public func run() async throws {
             let loaded = try files.load(database: common.db)
             print(HooksCommand.table(loaded.hooks))
             guard FileManager.default.fileExists(atPath: loaded.database) else { return }
@@ -33,8 +35,9 @@ struct HooksCommand: AsyncParsableCommand {
         }
     }
 
-    struct Deliveries: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Outbox deliveries, newest first.")
+    public struct Deliveries: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(abstract: "Outbox deliveries, newest first.")
         @OptionGroup var files: ConfigOptions
         @OptionGroup var common: CommonOptions
         @Option(help: "pending, delivered or dead.") var state: String?
@@ -42,7 +45,7 @@ struct HooksCommand: AsyncParsableCommand {
         @Option(help: "At most this many.") var limit = 50
         @Flag(help: "JSON output, one delivery per line.") var json = false
 
-        func run() async throws {
+        public func run() async throws {
             let wanted = try state.map { text -> Delivery.State in
                 guard let value = Delivery.State(rawValue: text) else {
                     throw ValidationError("--state '\(text)': expected pending, delivered or dead")
@@ -79,8 +82,9 @@ struct HooksCommand: AsyncParsableCommand {
         }
     }
 
-    struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Retry: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             abstract: "Re-queue deliveries for an immediate attempt with a fresh maximum age (audit-logged).",
             discussion: "A running daemon picks them up within a second.")
         @OptionGroup var files: ConfigOptions
@@ -89,12 +93,12 @@ struct HooksCommand: AsyncParsableCommand {
         @Flag(help: "Every dead delivery (of --hook, if given).") var dead = false
         @Option(help: "With --dead: only this hook.") var hook: String?
 
-        func validate() throws {
+        public func validate() throws {
             if ids.isEmpty == !dead { throw ValidationError("give delivery ids or --dead, not both") }
             if hook != nil && !dead { throw ValidationError("--hook applies to --dead only") }
         }
 
-        func run() async throws {
+        public func run() async throws {
             let loaded = try files.load(database: common.db)
             let database = try wrap { try VigilDatabase(path: loaded.database) }
             let count = try wrap {
@@ -104,13 +108,14 @@ struct HooksCommand: AsyncParsableCommand {
         }
     }
 
-    struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Test: AsyncParsableCommand {
+        public init() {}
+        public static let configuration = CommandConfiguration(
             abstract: "Send a signed test event to one hook now and show the answer (not stored, not retried).")
         @OptionGroup var files: ConfigOptions
         @Argument(help: "Hook name.") var name: String
 
-        func run() async throws {
+        public func run() async throws {
             let loaded = try files.load()
             guard let hook = loaded.hooks.first(where: { $0.name == name }) else {
                 let known = loaded.hooks.map(\.name)
@@ -128,7 +133,7 @@ struct HooksCommand: AsyncParsableCommand {
         }
     }
 
-    static func table(_ hooks: [HookConfig]) -> String {
+    public static func table(_ hooks: [HookConfig]) -> String {
         guard !hooks.isEmpty else { return "no hooks configured (hooks: in vigil.yaml)" }
         return Output.table(["HOOK", "TYPE", "DESTINATION", "EVENTS", "WATCHLISTS", "CAMERAS", "KINDS", "TIMEOUT"], hooks.map {
             [$0.name, $0.kind, $0.shownDestination, list($0.filter.events), list($0.filter.watchlists), list($0.filter.cameras),

@@ -1,41 +1,15 @@
 import ArgumentParser
 import Foundation
-import Logging
-import VigilConfig
-import VigilDaemon
 import VigilStore
 
-struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run the daemon: every enabled camera, live watchlists, durable alerts.")
-
-    @OptionGroup var files: ConfigOptions
-    @Option(help: "Database (overrides the configuration).") var db: String?
-    @Flag(help: "Decode files as fast as possible instead of at their frame rate.") var fast = false
-    @Flag(help: "Search whole frames instead of motion regions and the rolling sweep (for measurements).") var noMotionRegions = false
-    @Flag(help: "Run the region search in every analysed frame instead of at detect_fps (for measurements).") var noCadence = false
-    @Flag(help: "Detect in full and encode every face in every analysed frame, as before tracking (for measurements).") var noTracking = false
-
-    func run() async throws {
-        var loaded = try files.load(database: db)
-        if loaded.models == nil { loaded.models = ProcessInfo.processInfo.environment["VIGIL_MODELS"] }
-        Bootstrap.logging(level: Logger.Level(rawValue: loaded.logLevel) ?? .info)
-        let daemon = try wrap {
-            try Daemon(config: loaded, options: DaemonOptions(fast: fast, motionRegions: !noMotionRegions, cadence: !noCadence,
-                                                           tracking: !noTracking),
-                       logger: Logger(label: "vigil"))
-        }
-        try await daemon.run()
-    }
-}
-
-struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct StatusCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Camera states as the running daemon last reported them.")
     @OptionGroup var common: CommonOptions
     @Flag(help: "JSON output.") var json = false
 
-    func run() async throws {
+    public func run() async throws {
         let rows = try wrap { try open(common).cameraStatus() }
         if json {
             for r in rows {
