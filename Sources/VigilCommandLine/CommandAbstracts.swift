@@ -11,3 +11,14 @@ public enum CommandAbstracts {
     public static let importFolder = "Import DIR/<subject>/<images> (and DIR/watchlist.yaml if present) as one watchlist, all or nothing."
     public static let bench = "Measure accuracy and speed on real data; prints figures (no pass/fail)."
 }
+
+/// Which commands run where: `vigil` runs the rest itself, hands these to `vigil-full`.
+public enum CommandRouting {
+    /// Top-level commands that need vision or the analysis services.
+    public static let fullCommands: Set<String> = ["run", "scan", "plates", "eeg", "crime", "bench"]
+    /// `vigil watchlist` subcommands that compute face encodings.
+    public static let fullWatchlistCommands: Set<String> = ["enroll", "import"]
+    /// Commands that can read plates with Tesseract, whose OpenMP threads must be limited before the
+    /// library loads (OMP_THREAD_LIMIT is read once, when libgomp loads).
+    public static let readingPlates: Set<String> = ["run", "plates", "scan", "bench"]
+}

@@ -103,6 +103,15 @@ public struct HookConfig: Sendable, Equatable {
         return url
     }
 
+    public static let standardWebhookPrefix = "whsec_"
+
+    /// The key a Standard Webhooks secret (`whsec_<base64>`) stands for: the bytes the base64 encodes.
+    /// Nil for any other secret, whose key is its UTF-8.
+    public static func standardWebhookKey(_ secret: String) -> Data? {
+        guard secret.hasPrefix(standardWebhookPrefix) else { return nil }
+        return Data(base64Encoded: String(secret.dropFirst(standardWebhookPrefix.count)))
+    }
+
     private static func secret(_ entry: inout YAMLMapping, environment: [String: String]) throws -> String {
         let inline = try entry.string("secret")
         let variable = try entry.string("secret_env")
@@ -117,9 +126,8 @@ public struct HookConfig: Sendable, Equatable {
         case (nil, nil): throw entry.error("secret", "is required for a webhook (or secret_env: a variable holding it)")
         case (_?, _?): throw entry.error("secret_env", "set either secret or secret_env, not both")
         }
-        if value.hasPrefix("whsec_") {
-            // A Standard Webhooks secret: its key is the base64 after the prefix.
-            guard let key = Data(base64Encoded: String(value.dropFirst(6))), key.count >= 24 else {
+        if value.hasPrefix(standardWebhookPrefix) {
+            guard let key = standardWebhookKey(value), key.count >= 24 else {
                 throw entry.error(inline == nil ? "secret_env" : "secret",
                                   "a whsec_ secret must be base64 of at least 24 bytes after the prefix (e.g. `echo whsec_$(openssl rand -base64 32)`)")
             }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VigilConfig
 
 /// `Vigil-Signature: v1=<hex HMAC-SHA256 of "id.timestamp.body">`.
 ///
@@ -8,9 +9,12 @@ import Foundation
 /// The `v1=` prefix leaves room for a second scheme during a key or algorithm rotation.
 public enum HookSignature {
     public static func sign(id: String, timestamp: Int, body: String, secret: String) -> String {
-        let message = Data("\(id).\(timestamp).\(body)".utf8)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return "v1=" + code.map { String(format: "%02x", $0) }.joined()
+        "v1=" + code(id: id, timestamp: timestamp, body: body, key: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// HMAC-SHA256 of "id.timestamp.body": what both signature headers carry, each in its encoding.
+    static func code(id: String, timestamp: Int, body: String, key: Data) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("\(id).\(timestamp).\(body)".utf8), using: SymmetricKey(data: key)))
     }
 
     /// Constant-time check of a received header (which may carry several comma-separated signatures).
@@ -34,23 +38,14 @@ public enum HookSignature {
 /// `echo "whsec_$(printf %s "$SECRET" | base64 -w0)"`; Vigil never prints a secret).
 public enum StandardWebhookSignature {
     public static func sign(id: String, timestamp: Int, body: String, secret: String) -> String {
-        let message = Data("\(id).\(timestamp).\(body)".utf8)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key(secret)))
-        return "v1," + Data(code).base64EncodedString()
-    }
-
-    /// The HMAC key a secret stands for.
-    public static func key(_ secret: String) -> Data {
-        if secret.hasPrefix(prefix), let bytes = Data(base64Encoded: String(secret.dropFirst(prefix.count))) { return bytes }
-        return Data(secret.utf8)
+        let key = HookConfig.standardWebhookKey(secret) ?? Data(secret.utf8)
+        return "v1," + HookSignature.code(id: id, timestamp: timestamp, body: body, key: key).base64EncodedString()
     }
 
     /// The secret as a Standard Webhooks library takes it (`whsec_` + base64 of the key).
     public static func receiverSecret(_ secret: String) -> String {
-        secret.hasPrefix(prefix) ? secret : prefix + Data(secret.utf8).base64EncodedString()
+        HookConfig.standardWebhookKey(secret) != nil ? secret : HookConfig.standardWebhookPrefix + Data(secret.utf8).base64EncodedString()
     }
-
-    public static let prefix = "whsec_"
 }
 
 extension Data {

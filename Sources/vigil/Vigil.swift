@@ -12,8 +12,8 @@ struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Real-time video surveillance: face and plate watchlists, scanning, alerts.",
-        subcommands: [Handed.Run.self, StatusCommand.self, Watchlist.self, Handed.Scan.self, Handed.Plates.self, Handed.EEG.self,
-                      Handed.Crime.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, Handed.Bench.self])
+        subcommands: [Handed<Run>.self, StatusCommand.self, Watchlist.self, Handed<Scan>.self, Handed<Plates>.self, Handed<EEG>.self,
+                      Handed<Crime>.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, Handed<Bench>.self])
 
     static func main() async {
         FullBinary.handOverIfNeeded(CommandLine.arguments)
@@ -25,27 +25,19 @@ struct Vigil: AsyncParsableCommand {
 struct Watchlist: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watchlist", abstract: CommandAbstracts.watchlist,
-        subcommands: [WatchlistSubcommands.Create.self, Handed.Enroll.self, WatchlistSubcommands.AddPlate.self,
+        subcommands: [WatchlistSubcommands.Create.self, Handed<Enroll>.self, WatchlistSubcommands.AddPlate.self,
                       WatchlistSubcommands.ImportPlates.self, WatchlistSubcommands.List.self, WatchlistSubcommands.Remove.self,
-                      Handed.ImportFolder.self, WatchlistSubcommands.Audit.self])
+                      Handed<ImportFolder>.self, WatchlistSubcommands.Audit.self])
 }
 
 /// Where the commands that need vision run.
 enum FullBinary {
-    /// Top-level commands that need vision or the analysis services.
-    static let commands: Set<String> = ["run", "scan", "plates", "eeg", "crime", "bench"]
-    /// `vigil watchlist` subcommands that compute face encodings.
-    static let watchlistCommands: Set<String> = ["enroll", "import"]
-    /// Of those, the ones that can read plates with Tesseract, whose OpenMP threads must be limited
-    /// before the library loads (see vigil-full's OpenMP.swift).
-    static let readingPlates: Set<String> = ["run", "plates", "scan", "bench"]
-
     static func needed(_ arguments: [String]) -> Bool {
         var words = Array(arguments.dropFirst())
         if words.first == "help" { words.removeFirst() }
         guard let command = words.first else { return false }
-        if commands.contains(command) { return true }
-        if command == "watchlist", words.count > 1, watchlistCommands.contains(words[1]) { return true }
+        if CommandRouting.fullCommands.contains(command) { return true }
+        if command == "watchlist", words.count > 1, CommandRouting.fullWatchlistCommands.contains(words[1]) { return true }
         // The generated man page and completions describe every command: only the full binary knows them all.
         return words.contains("--generate-completion-script") || words.contains("--experimental-dump-help")
     }
@@ -55,7 +47,8 @@ enum FullBinary {
         guard needed(arguments) else { return }
         let path = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("vigil-full").path
-        if arguments.count > 1, readingPlates.contains(arguments[1]), ProcessInfo.processInfo.environment["OMP_THREAD_LIMIT"] == nil {
+        if arguments.count > 1, CommandRouting.readingPlates.contains(arguments[1]),
+           ProcessInfo.processInfo.environment["OMP_THREAD_LIMIT"] == nil {
             setenv("OMP_THREAD_LIMIT", "1", 1)
         }
         execv(path, CommandLine.unsafeArgv)
@@ -65,46 +58,25 @@ enum FullBinary {
     }
 }
 
-/// Stand-ins listed in `vigil --help` for the commands vigil-full runs. `main` hands those
-/// commands over before parsing, so these only describe them.
-enum Handed {
-    struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "run", abstract: CommandAbstracts.run)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct Scan: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "scan", abstract: CommandAbstracts.scan)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct Plates: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "plates", abstract: CommandAbstracts.plates)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct EEG: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "eeg", abstract: CommandAbstracts.eeg)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct Crime: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "crime", abstract: CommandAbstracts.crime)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct Bench: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "bench", abstract: CommandAbstracts.bench)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct Enroll: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "enroll", abstract: CommandAbstracts.enroll)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
-
-    struct ImportFolder: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "import", abstract: CommandAbstracts.importFolder)
-        @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-    }
+/// A command vigil-full runs, as `vigil --help` lists it: `main` hands it over before parsing,
+/// so a stand-in only names and describes it.
+protocol HandedCommand {
+    static var name: String { get }
+    static var abstract: String { get }
 }
+
+struct Handed<Command: HandedCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Command.name, abstract: Command.abstract)
+    }
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+}
+
+enum Run: HandedCommand { static let name = "run", abstract = CommandAbstracts.run }
+enum Scan: HandedCommand { static let name = "scan", abstract = CommandAbstracts.scan }
+enum Plates: HandedCommand { static let name = "plates", abstract = CommandAbstracts.plates }
+enum EEG: HandedCommand { static let name = "eeg", abstract = CommandAbstracts.eeg }
+enum Crime: HandedCommand { static let name = "crime", abstract = CommandAbstracts.crime }
+enum Bench: HandedCommand { static let name = "bench", abstract = CommandAbstracts.bench }
+enum Enroll: HandedCommand { static let name = "enroll", abstract = CommandAbstracts.enroll }
+enum ImportFolder: HandedCommand { static let name = "import", abstract = CommandAbstracts.importFolder }
