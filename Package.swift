@@ -62,8 +62,24 @@ let package = Package(
             pkgConfig: "libavformat libavcodec libswscale libavutil",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
+        // The analysis services' OpenCV parts (ml, k-means, hulls, PNG plots): core, imgproc and ml only,
+        // so crime and EEG commands load no camera stack.
+        .target(
+            name: "CAnalytics",
+            cxxSettings: [
+                .unsafeFlags(["-I/usr/include/opencv4", "-O2", "-DNDEBUG"]),
+            ],
+            linkerSettings: [
+                .linkedLibrary("opencv_core"),
+                .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_ml"),
+                .linkedLibrary("png16"),
+                .linkedLibrary("stdc++"),
+            ]
+        ),
         .target(
             name: "CVision",
+            dependencies: ["CAnalytics"],
             cxxSettings: [
                 .unsafeFlags([
                     "-I/usr/include/opencv4",
@@ -79,7 +95,6 @@ let package = Package(
                 .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_objdetect"),
                 .linkedLibrary("opencv_imgcodecs"),
-                .linkedLibrary("opencv_ml"),
                 .linkedLibrary("dlib"),
                 .linkedLibrary("tesseract"),
                 .linkedLibrary("blas"),
@@ -98,7 +113,7 @@ let package = Package(
             providers: [.apt(["libfftw3-dev"])]
         ),
         .target(name: "VigilCore"),
-        .target(name: "VigilEEG", dependencies: ["CFFTW", "VigilCore"]),
+        .target(name: "VigilEEG", dependencies: ["CFFTW", "CAnalytics", "VigilCore"]),
         .target(name: "VigilMedia", dependencies: [
             "CFFmpeg", "VigilCore",
             .product(name: "Logging", package: "swift-log"),
@@ -127,7 +142,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "VigilCrime", dependencies: [
-            "CXGBoost", "CVision", "VigilCore", "VigilConfig", "VigilStore",
+            "CXGBoost", "CAnalytics", "VigilCore", "VigilConfig", "VigilStore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Resources")]),
@@ -159,9 +174,10 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // The command-line pieces both binaries share: the commands that need no vision, options, output.
+        // The command-line pieces both binaries share: the commands that need no vision (crime and EEG
+        // included: they load OpenCV's ML, XGBoost and FFTW, not the camera stack), options, output.
         .target(name: "VigilCommandLine", dependencies: [
-            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates",
+            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates", "VigilCrime", "VigilEEG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

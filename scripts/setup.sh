@@ -14,6 +14,8 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           libfftw3-dev
           # Crime scoring: XGBoost's C API (gradient boosting, random forests).
           libxgboost-dev
+          # PNG plots of crime hotspots and EEG spectra (libpng, without OpenCV's imgcodecs).
+          libpng-dev
           # A real RTSP server for the daemon's tests (scripts/rtsp_server.py).
           python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad

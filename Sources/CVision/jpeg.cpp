@@ -49,4 +49,3 @@ extern "C" int vg_encode_jpeg(const vg_image *image, const vg_rect *crop, const 
     return status;
 }
 
-extern "C" void vg_free(void *pointer) { std::free(pointer); }

@@ -14,8 +14,8 @@ public enum CommandAbstracts {
 
 /// Which commands run where: `vigil` runs the rest itself, hands these to `vigil-full`.
 public enum CommandRouting {
-    /// Top-level commands that need vision or the analysis services.
-    public static let fullCommands: Set<String> = ["run", "scan", "plates", "eeg", "crime", "bench"]
+    /// Top-level commands that need vision (faces, plates, video).
+    public static let fullCommands: Set<String> = ["run", "scan", "plates", "bench"]
     /// `vigil watchlist` subcommands that compute face encodings.
     public static let fullWatchlistCommands: Set<String> = ["enroll", "import"]
     /// Commands that can read plates with Tesseract, whose OpenMP threads must be limited before the

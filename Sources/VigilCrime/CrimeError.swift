@@ -30,7 +30,7 @@ public enum CrimeError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 extension CrimeError {
-    /// The message a CVision constructor wrote into the caller's buffer.
+    /// The message a CAnalytics constructor wrote into the caller's buffer.
     static func nativeText(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -1,4 +1,4 @@
-import CVision
+import CAnalytics
 import Foundation
 import VigilCore
 

@@ -1,4 +1,4 @@
-import CVision
+import CAnalytics
 import Foundation
 
 /// Binary logistic regression through OpenCV's ml module (batch gradient descent).

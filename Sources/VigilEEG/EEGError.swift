@@ -4,6 +4,10 @@ public enum EEGError: Error, Equatable, CustomStringConvertible, Sendable {
     case field(String, String, String)
     case unsupported(String, String)
     case setting(String, String)
+    /// A model file that could not be loaded: its path and why.
+    case model(String, String)
+    /// OpenCV (through CAnalytics) failed: the operation and its message.
+    case native(String, String)
 
     public var description: String {
         switch self {
@@ -11,6 +15,8 @@ public enum EEGError: Error, Equatable, CustomStringConvertible, Sendable {
         case .field(let path, let field, let reason): return "\(path): \(field): \(reason)"
         case .unsupported(let path, let reason): return "\(path): unsupported \(reason)"
         case .setting(let name, let reason): return "\(name): \(reason)"
+        case .model(let path, let reason): return "\(path): cannot load the model: \(reason)"
+        case .native(let operation, let message): return "\(operation) failed: \(message)"
         }
     }
 }

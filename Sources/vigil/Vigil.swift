@@ -2,18 +2,18 @@ import ArgumentParser
 import Foundation
 import VigilCommandLine
 
-/// `vigil`: the command line. It links no vision code (no OpenCV, dlib, Tesseract, FFmpeg or
-/// XGBoost), so the commands an operator types all day (watchlists, alerts, tokens, hooks,
-/// config, status) start in milliseconds instead of paying ~0.2 s of dynamic linking for about
-/// 250 libraries. Commands that need vision or the analysis services are handed, arguments and
-/// all, to `vigil-full` beside this binary, which has every command.
+/// `vigil`: the command line. It links no camera code (no dlib, Tesseract, FFmpeg, or OpenCV's
+/// imgcodecs and objdetect), so the commands an operator or analyst types all day (watchlists,
+/// alerts, tokens, hooks, config, status, crime, eeg) start in milliseconds instead of paying
+/// ~0.2 s of dynamic linking for about 250 libraries. Commands that need vision are handed,
+/// arguments and all, to `vigil-full` beside this binary, which has every command.
 @main
 struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Real-time video surveillance: face and plate watchlists, scanning, alerts.",
-        subcommands: [Handed<Run>.self, StatusCommand.self, Watchlist.self, Handed<Scan>.self, Handed<Plates>.self, Handed<EEG>.self,
-                      Handed<Crime>.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, Handed<Bench>.self])
+        subcommands: [Handed<Run>.self, StatusCommand.self, Watchlist.self, Handed<Scan>.self, Handed<Plates>.self, EEGCommand.self,
+                      CrimeCommand.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, Handed<Bench>.self])
 
     static func main() async {
         FullBinary.handOverIfNeeded(CommandLine.arguments)
@@ -75,8 +75,6 @@ struct Handed<Command: HandedCommand>: ParsableCommand {
 enum Run: HandedCommand { static let name = "run", abstract = CommandAbstracts.run }
 enum Scan: HandedCommand { static let name = "scan", abstract = CommandAbstracts.scan }
 enum Plates: HandedCommand { static let name = "plates", abstract = CommandAbstracts.plates }
-enum EEG: HandedCommand { static let name = "eeg", abstract = CommandAbstracts.eeg }
-enum Crime: HandedCommand { static let name = "crime", abstract = CommandAbstracts.crime }
 enum Bench: HandedCommand { static let name = "bench", abstract = CommandAbstracts.bench }
 enum Enroll: HandedCommand { static let name = "enroll", abstract = CommandAbstracts.enroll }
 enum ImportFolder: HandedCommand { static let name = "import", abstract = CommandAbstracts.importFolder }

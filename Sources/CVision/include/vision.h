@@ -1,5 +1,5 @@
 /*
- * CVision: the C API over OpenCV and dlib that Swift calls.
+ * CVision: the C API over OpenCV, dlib and Tesseract that the camera pipeline calls.
  *
  * Why a C API: Swift's C++ interop mode is not used in Vigil, so the C++
  * libraries hide behind opaque handles and plain structs. Every entry point
@@ -15,18 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The status codes and vg_free are shared with CAnalytics. */
+#include "analytics.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Status codes returned by every call. Messages come from vg_*_last_error. */
-enum {
-    VG_OK = 0,
-    VG_ERR_ARGUMENT = -1,   /* a bad parameter (null image, zero size...) */
-    VG_ERR_MODEL = -2,      /* a model or cascade file could not be loaded */
-    VG_ERR_INTERNAL = -3,   /* an exception from OpenCV or dlib */
-    VG_ERR_CAPACITY = -4,   /* the output array was too small */
-};
 
 /** The encoder's embedding size (dlib_face_recognition_resnet_model_v1). */
 #define VG_ENCODING_DIMS 128
@@ -212,63 +207,6 @@ int vg_plate_read_frame(vg_plate_reader *reader, const vg_image *image, vg_plate
 /** Segments and reads an image that is already one plate (a crop). */
 int vg_plate_read_crop(vg_plate_reader *reader, const vg_image *image, vg_plate_read *out);
 
-/* ------------------------------------------------------------------- forest */
-
-typedef struct vg_forest vg_forest;
-
-/** Trains an OpenCV random forest on `rows` x `columns` features with integer class labels (deterministic). */
-vg_forest *vg_forest_train(const float *features, const int32_t *labels, int32_t rows, int32_t columns, int32_t trees,
-                           int32_t max_depth, char *error, size_t error_len);
-vg_forest *vg_forest_load(const char *path, char *error, size_t error_len);
-int vg_forest_save(vg_forest *forest, const char *path);
-/** Share of trees voting for each of `classes` (labels as trained), for one sample. */
-int vg_forest_probabilities(vg_forest *forest, const float *features, int32_t columns, const int32_t *classes,
-                            int32_t class_count, float *out);
-const char *vg_forest_last_error(const vg_forest *forest);
-void vg_forest_destroy(vg_forest *forest);
-
-/* -------------------------------------------------------------------- plots */
-
-/**
- * Writes a PNG of `series` spectra (log density against frequency, up to
- * `max_frequency` Hz) with `bands` shaded and named. `densities` holds
- * `series` rows of `bins` values; `band_edges` holds low,high pairs.
- */
-int vg_plot_spectra(const char *path, const char *title, const double *frequencies, int32_t bins, const double *densities,
-                    const char *const *labels, int32_t series, const double *band_edges, const char *const *band_names,
-                    int32_t bands, double max_frequency, char *error, size_t error_len);
-
-/* -------------------------------------------------------------------- crime */
-
-typedef struct vg_logistic vg_logistic;
-
-/** Trains a binary logistic regression (OpenCV ml, batch gradient descent) on 0/1 labels. */
-vg_logistic *vg_logistic_train(const float *features, const int32_t *labels, int32_t rows, int32_t columns,
-                               int32_t iterations, double learning_rate, double l2, char *error, size_t error_len);
-/** Loads a model from the text vg_logistic_save wrote. */
-vg_logistic *vg_logistic_load(const char *text, char *error, size_t error_len);
-/** Writes the model as OpenCV FileStorage YAML into a malloc'd string the caller frees with vg_free. */
-int vg_logistic_save(vg_logistic *handle, char **out);
-/** P(label 1) for each of `rows` samples. */
-int vg_logistic_probability(vg_logistic *handle, const float *features, int32_t rows, int32_t columns, float *out);
-const char *vg_logistic_last_error(const vg_logistic *handle);
-void vg_logistic_destroy(vg_logistic *handle);
-
-/** k-means (k-means++ seeding from `seed`, best of `attempts`) over `count` 2-D points; `centres` holds k x,y pairs. */
-int vg_kmeans(const float *points, int32_t count, int32_t k, int32_t attempts, uint64_t seed, int32_t *labels,
-              float *centres, char *error, size_t error_len);
-
-/** The convex hull of `count` x,y points, counter-clockwise, into `out` (x,y pairs). */
-int vg_convex_hull(const double *points, int32_t count, double *out, int32_t capacity, int32_t *out_count);
-
-/**
- * Writes a PNG map: every point coloured by its cluster label (-1 = noise, grey), each
- * cluster's convex hull, the centres labelled with their cluster id and sized by count, a legend and lat/lon axes.
- */
-int vg_plot_hotspots(const char *path, const char *title, const double *longitudes, const double *latitudes,
-                     const int32_t *labels, int32_t count, const double *centre_lon, const double *centre_lat,
-                     const int32_t *centre_ids, const int32_t *centre_counts, int32_t clusters, char *error, size_t error_len);
-
 /* ---------------------------------------------------------------- evidence */
 
 /**
@@ -278,7 +216,6 @@ int vg_plot_hotspots(const char *path, const char *title, const double *longitud
  */
 int vg_encode_jpeg(const vg_image *image, const vg_rect *crop, const vg_rect *boxes, int32_t box_count,
                    int32_t quality, uint8_t **out, size_t *out_len, char *error, size_t error_len);
-void vg_free(void *pointer);
 
 #ifdef __cplusplus
 }

@@ -11,11 +11,10 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ml.hpp>
 
-#include "guard.hpp"
+#include "vigil_guard.hpp"
 
 struct vg_logistic {
     cv::Ptr<cv::ml::LogisticRegression> model;
@@ -241,10 +240,7 @@ extern "C" int vg_plot_hotspots(const char *path, const char *title, const doubl
                     cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
         cv::putText(canvas, "latitude", cv::Point(10, top - 15), cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(0, 0, 0), 1,
                     cv::LINE_AA);
-        if (!cv::imwrite(path, canvas)) {
-            message = std::string("cannot write ") + path;
-            return VG_ERR_INTERNAL;
-        }
+        if (!vigil::write_png(path, canvas, message)) return VG_ERR_INTERNAL;
         return VG_OK;
     });
     if (status != VG_OK) vigil::write_error(error, error_len, message);

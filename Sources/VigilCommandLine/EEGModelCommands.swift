@@ -1,10 +1,8 @@
 import ArgumentParser
-import VigilCommandLine
 import Crypto
 import Foundation
 import VigilCore
 import VigilEEG
-import VigilVision
 
 /// `vigil eeg features`, `train` and `score`: per-epoch features to CSV, a random forest
 /// trained with stratified cross-validation, and scores that carry the model's figures.

@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "guard.hpp"
+#include "vigil_guard.hpp"
 
 namespace {
 const cv::Scalar kColours[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148},
@@ -80,10 +79,7 @@ extern "C" int vg_plot_spectra(const char *path, const char *title, const double
             cv::putText(canvas, labels[s], cv::Point(width - right + 70, ly + 6), cv::FONT_HERSHEY_SIMPLEX, 0.6,
                         cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
         }
-        if (!cv::imwrite(path, canvas)) {
-            message = std::string("cannot write ") + path;
-            return VG_ERR_INTERNAL;
-        }
+        if (!vigil::write_png(path, canvas, message)) return VG_ERR_INTERNAL;
         return VG_OK;
     });
     if (status != VG_OK) vigil::write_error(error, error_len, message);

@@ -1,6 +1,6 @@
-import CVision
+import CAnalytics
 
-/// Writes spectra as a PNG through CVision (OpenCV drawing): for `vigil eeg plot`.
+/// Writes spectra as a PNG through CAnalytics (OpenCV drawing, libpng): for `vigil eeg plot`.
 public enum SpectrumPlot {
     public struct Series: Sendable {
         public var label: String
@@ -16,7 +16,7 @@ public enum SpectrumPlot {
     public static func write(path: String, title: String, frequencies: [Double], series: [Series],
                              bands: [(name: String, low: Double, high: Double)], maxFrequency: Double) throws {
         guard !series.isEmpty, series.allSatisfy({ $0.density.count == frequencies.count }) else {
-            throw VisionError.native(operation: "spectrum plot", message: "every series needs one value per frequency")
+            throw EEGError.native("spectrum plot", "every series needs one value per frequency")
         }
         let densities = series.flatMap(\.density)
         let edges = bands.flatMap { [$0.low, $0.high] }
@@ -27,7 +27,7 @@ public enum SpectrumPlot {
                                 edges, names, Int32(bands.count), maxFrequency, &error, error.count)
             }
         }
-        try NativeStatus.check(status, "spectrum plot", message: NativeStatus.errorText(error))
+        try AnalyticsStatus.check(status, "spectrum plot", message: AnalyticsStatus.errorText(error))
     }
 
     private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {

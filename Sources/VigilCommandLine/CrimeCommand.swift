@@ -1,5 +1,4 @@
 import ArgumentParser
-import VigilCommandLine
 import Foundation
 import Logging
 import VigilConfig
@@ -7,8 +6,9 @@ import VigilCore
 import VigilCrime
 import VigilStore
 
-struct CrimeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct CrimeCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "crime",
         abstract: CommandAbstracts.crime,
         discussion: "Scores are decision support with their measured validation figures, never verdicts.",

@@ -1,11 +1,10 @@
 import ArgumentParser
-import VigilCommandLine
 import Foundation
 import VigilEEG
-import VigilVision
 
-struct EEGCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct EEGCommand: AsyncParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "eeg",
         abstract: CommandAbstracts.eeg,
         discussion: "Band powers are decision support with their method stated, never a verdict.",

@@ -1,4 +1,4 @@
-import CVision
+import CAnalytics
 
 /// A random forest (OpenCV ml) over numeric features: trained, saved, loaded,
 /// and asked for class probabilities (the share of trees per class).
@@ -11,7 +11,7 @@ public final class Forest {
         let y = labels.map(Int32.init)
         var error = [CChar](repeating: 0, count: 256)
         guard let handle = vg_forest_train(flat, y, Int32(features.count), Int32(columns), Int32(trees), Int32(maxDepth), &error, error.count) else {
-            throw VisionError.native(operation: "forest training", message: NativeStatus.errorText(error))
+            throw EEGError.native("forest training", AnalyticsStatus.errorText(error))
         }
         self.handle = handle
     }
@@ -19,7 +19,7 @@ public final class Forest {
     public init(path: String) throws {
         var error = [CChar](repeating: 0, count: 256)
         guard let handle = vg_forest_load(path, &error, error.count) else {
-            throw VisionError.modelUnreadable(path: path, reason: NativeStatus.errorText(error))
+            throw EEGError.model(path, AnalyticsStatus.errorText(error))
         }
         self.handle = handle
     }
@@ -27,7 +27,7 @@ public final class Forest {
     deinit { vg_forest_destroy(handle) }
 
     public func save(to path: String) throws {
-        try NativeStatus.check(vg_forest_save(handle, path), "forest save", message: String(cString: vg_forest_last_error(handle)))
+        try AnalyticsStatus.check(vg_forest_save(handle, path), "forest save", message: String(cString: vg_forest_last_error(handle)))
     }
 
     /// Probability per class index 0..<classCount.
@@ -35,7 +35,7 @@ public final class Forest {
         var out = [Float](repeating: 0, count: classCount)
         let wanted = (0..<Int32(classCount)).map { $0 }
         let status = vg_forest_probabilities(handle, features.map(Float.init), Int32(features.count), wanted, Int32(classCount), &out)
-        try NativeStatus.check(status, "forest prediction", message: String(cString: vg_forest_last_error(handle)))
+        try AnalyticsStatus.check(status, "forest prediction", message: String(cString: vg_forest_last_error(handle)))
         return out.map(Double.init)
     }
 }

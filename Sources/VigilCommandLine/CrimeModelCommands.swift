@@ -1,5 +1,4 @@
 import ArgumentParser
-import VigilCommandLine
 import Foundation
 import VigilCore
 import VigilCrime

@@ -5,7 +5,7 @@
 
 #include <opencv2/ml.hpp>
 
-#include "guard.hpp"
+#include "vigil_guard.hpp"
 
 struct vg_forest {
     cv::Ptr<cv::ml::RTrees> model;
