@@ -113,7 +113,8 @@ let package = Package(
             providers: [.apt(["libfftw3-dev"])]
         ),
         .target(name: "VigilCore"),
-        .target(name: "VigilEEG", dependencies: ["CFFTW", "CAnalytics", "VigilCore"]),
+        .target(name: "VigilCharts", dependencies: ["CAnalytics"]),
+        .target(name: "VigilEEG", dependencies: ["CFFTW", "CAnalytics", "VigilCharts", "VigilCore"]),
         .target(name: "VigilMedia", dependencies: [
             "CFFmpeg", "VigilCore",
             .product(name: "Logging", package: "swift-log"),
@@ -158,7 +159,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "VigilAPI", dependencies: [
-            "VigilCore", "VigilPlates", "VigilStore", "VigilConfig", "VigilEEG",
+            "VigilCore", "VigilPlates", "VigilStore", "VigilConfig", "VigilEEG", "VigilCharts",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -177,7 +178,7 @@ let package = Package(
         // The command-line pieces both binaries share: the commands that need no vision (crime and EEG
         // included: they load OpenCV's ML, XGBoost and FFTW, not the camera stack), options, output.
         .target(name: "VigilCommandLine", dependencies: [
-            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates", "VigilCrime", "VigilEEG",
+            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates", "VigilCrime", "VigilEEG", "VigilCharts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -204,7 +205,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilCoreTests", dependencies: [
-            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilStore", "VigilFuzz",
+            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilStore", "VigilFuzz", "VigilPlates",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["FuzzRegressions"]),
         .testTarget(name: "VigilMediaTests", dependencies: ["VigilTestSupport", "VigilCore", "VigilMedia"]),

@@ -2,8 +2,8 @@
 """Drives the control-room page in Debian's headless chromium (through Debian's
 chromedriver and PyPI selenium), as an operator would: sign in with a token, see
 a camera tile streaming, create a watchlist, enrol a face by upload, see the
-alert arrive live, confirm it with a comment, then create a plate deny-list and
-add a plate (a bad one refused first). Writes a 1920x1080 screenshot.
+alert arrive live, confirm it with a comment, open a case from it and add a
+note, then create a plate deny-list and add a plate (a bad one refused first). Writes 1920x1080 screenshots of the live page and of the case.
 
 usage: browser_check.py BASE_URL TOKEN PHOTO SUBJECT SCREENSHOT [DISPLAY_NAME]
 Prints one line per step with its time; exits non-zero naming the step that failed.
@@ -75,6 +75,21 @@ try:
     card.find_element(By.CSS_SELECTOR, ".comment").send_keys("seen at the desk, confirmed on camera")
     card.find_element(By.CSS_SELECTOR, ".confirm").click()
     step("alert confirmed", 10, lambda d: "confirmed by api:" in card.find_element(By.CSS_SELECTOR, ".review").text)
+
+    # A case from the alert: its subject and evidence come with it; a note goes into its journal.
+    card.find_element(By.CSS_SELECTOR, ".open-case").click()
+    step("case opened from the alert", 10, EC.text_to_be_present_in_element((By.ID, "case-parties"), f"person {subject}"))
+    step("case shows the alert's evidence", 10, lambda d: "distance" in d.find_element(By.ID, "case-alerts").text
+         and d.execute_script("const i = document.querySelector('#case-alerts img'); return i && i.complete && i.naturalWidth > 0"))
+    note = driver.find_element(By.CSS_SELECTOR, "#case-note textarea")
+    note.send_keys("Seen at the front desk at the start of the show.")
+    driver.find_element(By.CSS_SELECTOR, "#case-note button").click()
+    step("note in the case journal", 10, EC.text_to_be_present_in_element((By.ID, "case-journal"), "start of the show"))
+    step("journal chain intact", 10, EC.text_to_be_present_in_element((By.ID, "case-integrity"), "chain intact"))
+    driver.find_element(By.CSS_SELECTOR, "#case-stats button").click()
+    step("case statistics drawn", 10, lambda d: d.execute_script(
+        "const i = document.getElementById('case-chart'); return i.complete && i.naturalWidth > 0"))
+    driver.save_screenshot(screenshot.replace(".png", "-case.png"))
 
     # A plate deny-list: created in the page, a bad plate refused with the server's message, a plate added.
     driver.find_element(By.CSS_SELECTOR, "button[data-tab=watchlists]").click()

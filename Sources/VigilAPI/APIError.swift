@@ -21,9 +21,12 @@ struct ErrorMapper<Context: RequestContext>: RouterMiddleware {
 
     static func status(_ error: StoreError) -> HTTPResponse.Status {
         switch error {
-        case .watchlistNotFound, .subjectNotFound, .alertNotFound, .deliveryNotFound, .tokenNotFound, .plateNotFound, .incidentNotFound, .modelNotFound: return .notFound
+        case .watchlistNotFound, .subjectNotFound, .alertNotFound, .deliveryNotFound, .tokenNotFound, .plateNotFound, .incidentNotFound, .modelNotFound,
+             .caseNotFound, .incidentIDNotFound: return .notFound
         case .watchlistExists, .tokenExists, .wrongKind, .incidentExists, .stageChange: return .conflict
-        case .invalidName, .invalidThreshold, .invalidComment, .invalidText, .invalidPlate, .invalidPlateRow, .invalidMaxEdits: return .badRequest
+        case .invalidName, .invalidThreshold, .invalidComment, .invalidText, .invalidPlate, .invalidPlateRow, .invalidMaxEdits,
+             .invalidCase, .attachmentUnreadable: return .badRequest
+        case .attachmentTooLarge: return .contentTooLarge
         case .locked: return .serviceUnavailable
         case .cannotOpen, .newerSchema, .database: return .internalServerError
         }

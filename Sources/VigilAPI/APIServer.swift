@@ -31,7 +31,8 @@ public enum APIServer {
         }
         // The control-room page: static files, no token (the page asks for one).
         for (path, file, type) in [("/", "index.html", "text/html; charset=utf-8"), ("app.js", "app.js", "text/javascript; charset=utf-8"),
-                                   ("app.css", "app.css", "text/css; charset=utf-8")] {
+                                   ("app.css", "app.css", "text/css; charset=utf-8"),
+                                   ("cases.js", "cases.js", "text/javascript; charset=utf-8")] {
             let data = WebAsset.data(file)
             router.get(RouterPath(path)) { _, _ -> Response in
                 Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache",

@@ -20,6 +20,7 @@ struct Routes: Sendable {
         addTokens(group)
         addEEG(group)
         addCrime(group)
+        addCases(group)
         group.get("me") { _, context -> TokenView in
             try context.require(.viewer)
             return TokenView(context.token!)
@@ -90,7 +91,7 @@ struct Routes: Sendable {
             try context.require(.admin)
             let input = try await request.decode(as: NewToken.self, context: context)
             guard let role = Role(rawValue: input.role) else {
-                throw HTTPError(.badRequest, message: "role '\(input.role)': expected viewer, operator or admin")
+                throw HTTPError(.badRequest, message: "role '\(input.role)': expected \(Role.names)")
             }
             let actor = context.actor
             let (token, secret) = try await store.run { try $0.createToken(name: input.name, role: role, actor: actor) }

@@ -9,6 +9,7 @@ public enum CommandAbstracts {
     public static let watchlist = "Create, fill, list and remove face and plate watchlists (every change is audit-logged)."
     public static let enroll = "Enrol face images for a subject; every image must show exactly one face, or nothing is stored."
     public static let importFolder = "Import DIR/<subject>/<images> (and DIR/watchlist.yaml if present) as one watchlist, all or nothing."
+    public static let cases = "Case records: open from alerts, link people, vehicles, alerts and incidents, append notes and files, search, statistics."
     public static let bench = "Measure accuracy and speed on real data; prints figures (no pass/fail)."
 }
 

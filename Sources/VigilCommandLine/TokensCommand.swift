@@ -13,13 +13,13 @@ public struct TokensCommand: AsyncParsableCommand {
         public init() {}
         public static let configuration = CommandConfiguration(
             abstract: "Create a token; it is printed once and stored only as a SHA-256.",
-            discussion: "viewer: read; operator: also acknowledge, verdicts, watchlists; admin: also tokens and hooks.")
+            discussion: "viewer: read cameras and alerts; case_viewer: also read cases; operator: also acknowledge, verdicts, watchlists, work on cases; admin: also tokens, hooks, deleting cases.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Token name (who or what uses it), e.g. desk-3 or cad-bridge.") var name: String
-        @Option(help: "viewer, operator or admin.") var role: String
+        @Option(help: "viewer, case_viewer, operator or admin.") var role: String
 
         public func run() async throws {
-            guard let role = Role(rawValue: role) else { throw ValidationError("--role '\(role)': expected viewer, operator or admin") }
+            guard let role = Role(rawValue: role) else { throw ValidationError("--role '\(role)': expected \(Role.names)") }
             let (token, secret) = try wrap { try open(common).createToken(name: name, role: role, actor: AuditActor.current()) }
             print(secret)
             Output.error("token '\(token.name)' (\(token.role.rawValue)) created; it is shown only this once: use it as `Authorization: Bearer <token>`")
@@ -34,7 +34,7 @@ public struct TokensCommand: AsyncParsableCommand {
         public func run() async throws {
             let tokens = try wrap { try open(common).tokens() }
             guard !tokens.isEmpty else {
-                print("no tokens (vigil tokens create NAME --role viewer|operator|admin)")
+                print("no tokens (vigil tokens create NAME --role viewer|case_viewer|operator|admin)")
                 return
             }
             let time = ISO8601DateFormatter()

@@ -1,4 +1,5 @@
 import CAnalytics
+import VigilCharts
 
 /// The one place CAnalytics status codes become `EEGError`s.
 enum AnalyticsStatus {
@@ -8,7 +9,5 @@ enum AnalyticsStatus {
         throw EEGError.native(operation, detail.isEmpty ? "status \(status)" : detail)
     }
 
-    static func errorText(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func errorText(_ buffer: [CChar]) -> String { CStrings.text(buffer) }
 }

@@ -1,4 +1,5 @@
 import CAnalytics
+import VigilCharts
 
 /// Writes spectra as a PNG through CAnalytics (OpenCV drawing, libpng): for `vigil eeg plot`.
 public enum SpectrumPlot {
@@ -21,19 +22,13 @@ public enum SpectrumPlot {
         let densities = series.flatMap(\.density)
         let edges = bands.flatMap { [$0.low, $0.high] }
         var error = [CChar](repeating: 0, count: 256)
-        let status = withCStrings(series.map(\.label)) { labels in
-            withCStrings(bands.map(\.name)) { names in
+        let status = CStrings.with(series.map(\.label)) { labels in
+            CStrings.with(bands.map(\.name)) { names in
                 vg_plot_spectra(path, title, frequencies, Int32(frequencies.count), densities, labels, Int32(series.count),
                                 edges, names, Int32(bands.count), maxFrequency, &error, error.count)
             }
         }
         try AnalyticsStatus.check(status, "spectrum plot", message: AnalyticsStatus.errorText(error))
-    }
-
-    private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
-        let copies = strings.map { strdup($0) }
-        defer { copies.forEach { free($0) } }
-        return body(copies.map { UnsafePointer($0) })
     }
 }
 

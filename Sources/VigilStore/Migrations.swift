@@ -251,6 +251,88 @@ enum Migrations {
         migrator.registerMigration("v8-evidence-missing") { db in
             try db.alter(table: "alert") { t in t.add(column: "evidenceMissing", .text) }
         }
+        // Case records: an investigation tying people, vehicles, alerts and incidents together, with
+        // an append-only journal (notes and attachments) whose entries are hash-chained per case.
+        migrator.registerMigration("v9-cases") { db in
+            try db.create(table: "caseRecord") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("title", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("status", .text).notNull().check { ["open", "investigating", "closed"].contains($0) }
+                t.column("assignee", .text)
+                t.column("area", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("createdBy", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("closedAt", .datetime)
+            }
+            try db.create(index: "caseRecord_createdAt", on: "caseRecord", columns: ["createdAt"])
+            // People (by watchlist subject id) and vehicles (by normalised plate) on a case.
+            try db.create(table: "caseParty") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("caseRecord", onDelete: .cascade).notNull()
+                t.column("kind", .text).notNull().check { ["person", "vehicle"].contains($0) }
+                t.column("reference", .text).notNull()
+                t.column("name", .text)
+                t.column("addedAt", .datetime).notNull()
+                t.column("addedBy", .text).notNull()
+                t.uniqueKey(["caseRecordId", "kind", "reference"])
+            }
+            try db.create(table: "caseAlert") { t in
+                t.belongsTo("caseRecord", onDelete: .cascade).notNull()
+                t.belongsTo("alert", onDelete: .restrict).notNull()
+                t.column("linkedAt", .datetime).notNull()
+                t.column("linkedBy", .text).notNull()
+                t.primaryKey(["caseRecordId", "alertId"])
+            }
+            try db.create(table: "caseIncident") { t in
+                t.belongsTo("caseRecord", onDelete: .cascade).notNull()
+                t.belongsTo("incident", onDelete: .restrict).notNull()
+                t.column("linkedAt", .datetime).notNull()
+                t.column("linkedBy", .text).notNull()
+                t.primaryKey(["caseRecordId", "incidentId"])
+            }
+            try db.create(table: "caseEntry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("caseRecord", onDelete: .cascade).notNull()
+                t.column("seq", .integer).notNull()
+                t.column("kind", .text).notNull().check { ["note", "attachment"].contains($0) }
+                t.column("author", .text).notNull()
+                t.column("atMillis", .integer).notNull()
+                t.column("body", .text).notNull()
+                t.column("fileName", .text)
+                t.column("fileSHA256", .text)
+                t.column("fileSize", .integer)
+                t.column("previousHash", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.uniqueKey(["caseRecordId", "seq"])
+            }
+            // A role between viewer and operator that may read cases: the CHECK constraint is
+            // rebuilt (SQLite cannot alter one), keeping every token.
+            try db.create(table: "apiToken_v9") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("role", .text).notNull().check { ["viewer", "case_viewer", "operator", "admin"].contains($0) }
+                t.column("tokenSHA256", .text).notNull().unique()
+                t.column("prefix", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("createdBy", .text).notNull()
+                t.column("lastUsedAt", .datetime)
+                t.column("revokedAt", .datetime)
+            }
+            let columns = "id, name, role, tokenSHA256, prefix, createdAt, createdBy, lastUsedAt, revokedAt"
+            try db.execute(sql: "INSERT INTO apiToken_v9 (\(columns)) SELECT \(columns) FROM apiToken")
+            try db.drop(table: "apiToken")
+            try db.rename(table: "apiToken_v9", to: "apiToken")
+            // Written once: the database itself refuses edits, and deletes unless the case is being deleted.
+            try db.execute(sql: """
+                CREATE TRIGGER caseEntry_append_only BEFORE UPDATE ON caseEntry
+                BEGIN SELECT RAISE(ABORT, 'case notes and attachments cannot be changed'); END;
+                CREATE TRIGGER caseEntry_kept BEFORE DELETE ON caseEntry
+                WHEN EXISTS (SELECT 1 FROM caseRecord WHERE id = OLD.caseRecordId)
+                BEGIN SELECT RAISE(ABORT, 'case notes and attachments cannot be deleted'); END;
+                """)
+        }
         return migrator
     }
 }

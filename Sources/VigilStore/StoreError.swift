@@ -25,6 +25,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case incidentNotFound(source: String, id: String)
     case modelNotFound(Int64)
     case stageChange(model: Int64, reason: String)
+    case caseNotFound(Int64)
+    /// A case field out of range: which field and what is allowed.
+    case invalidCase(field: String, reason: String)
+    case attachmentTooLarge(path: String, size: Int, limit: Int)
+    case attachmentUnreadable(path: String, reason: String)
+    case incidentIDNotFound(Int64)
 
     public var description: String {
         switch self {
@@ -50,6 +56,16 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "crime model \(id) does not exist (see `vigil crime models`)"
         case .stageChange(let model, let reason):
             return "crime model \(model): \(reason)"
+        case .caseNotFound(let id):
+            return "case \(id) does not exist"
+        case .invalidCase(let field, let reason):
+            return "case \(field): \(reason)"
+        case .attachmentTooLarge(let path, let size, let limit):
+            return "\(path): attachment is \(size) bytes, over the limit of \(limit) bytes"
+        case .attachmentUnreadable(let path, let reason):
+            return "\(path): cannot read the attachment (\(reason))"
+        case .incidentIDNotFound(let id):
+            return "incident \(id) does not exist"
         case .invalidThreshold(let value):
             return "invalid threshold \(value): must be greater than 0 and less than 2 (default 0.6; lower is stricter)"
         case .database(let path, let reason):

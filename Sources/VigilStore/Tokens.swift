@@ -2,10 +2,17 @@ import Crypto
 import Foundation
 import GRDB
 
-/// What a token may do. Viewers read; operators also acknowledge, give verdicts and edit
-/// watchlists; admins also manage tokens and hooks.
+/// What a token may do. Viewers read cameras and alerts; case viewers also read case records
+/// (confidential: a wall display's viewer token does not see them); operators also acknowledge,
+/// give verdicts, edit watchlists and work on cases; admins also manage tokens and hooks and
+/// delete cases. Each role can do everything the ones before it can.
 public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
-    case viewer, `operator`, admin
+    case viewer, caseViewer = "case_viewer", `operator`, admin
+
+    /// "viewer, case_viewer, operator or admin", for messages.
+    public static var names: String {
+        allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + allCases.last!.rawValue
+    }
 
     private var rank: Int { Role.allCases.firstIndex(of: self)! }
     public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }

@@ -264,7 +264,7 @@ import VigilStore
             #expect(try await client.execute(uri: "/v1/alerts", method: .get, headers: fields).status == .unauthorized)
             let badRole = try await client.execute(uri: "/v1/tokens", method: .post, headers: headers(.admin, json: true),
                                                    body: ByteBuffer(string: #"{"name":"x","role":"root"}"#))
-            #expect(badRole.status == .badRequest && Self.text(badRole).contains("expected viewer, operator or admin"))
+            #expect(badRole.status == .badRequest && Self.text(badRole).contains("expected viewer, case_viewer, operator or admin"))
         }
         #expect(try database.auditLog().prefix(2).map(\.action) == ["token.revoke", "token.create"])
     }

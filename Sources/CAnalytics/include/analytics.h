@@ -57,6 +57,14 @@ int vg_plot_spectra(const char *path, const char *title, const double *frequenci
                     const char *const *labels, int32_t series, const double *band_edges, const char *const *band_names,
                     int32_t bands, double max_frequency, char *error, size_t error_len);
 
+/**
+ * Writes a PNG stacked bar chart: `period_count` bars (labelled by `periods`), each split into
+ * `group_count` coloured parts. `values` holds period_count rows of group_count counts.
+ */
+int vg_plot_bars(const char *path, const char *title, const char *const *periods, int32_t period_count,
+                 const char *const *groups, int32_t group_count, const double *values, const char *y_label,
+                 char *error, size_t error_len);
+
 /* -------------------------------------------------------------------- crime */
 
 typedef struct vg_logistic vg_logistic;

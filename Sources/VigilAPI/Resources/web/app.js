@@ -41,6 +41,10 @@ $("#login-form").addEventListener("submit", async (event) => {
 });
 $("#logout").addEventListener("click", () => { sessionStorage.removeItem("vigil.token"); location.reload(); });
 
+/** Roles in rank order: each may do what the ones before it may. */
+const ROLES = ["viewer", "case_viewer", "operator", "admin"];
+function can(role) { return ROLES.indexOf(me.role) >= ROLES.indexOf(role); }
+
 async function signIn() {
   try {
     me = await api("/v1/me");
@@ -63,7 +67,8 @@ async function signIn() {
 document.querySelectorAll("button.tab").forEach((button) => button.addEventListener("click", () => show(button.dataset.tab)));
 function show(tab) {
   if (!me) return;
-  for (const id of ["live", "watchlists"]) $(`#${id}`).hidden = id !== tab;
+  for (const id of ["live", "watchlists", "cases"]) $(`#${id}`).hidden = id !== tab;
+  if (tab === "cases") loadCases();
   document.querySelectorAll("button.tab").forEach((b) => b.classList.toggle("active", b.dataset.tab === tab));
 }
 
@@ -155,6 +160,7 @@ function render(alert, fresh) {
     $(".ack", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/acknowledge`, null));
     $(".confirm", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/verdict`, "confirmed"));
     $(".reject", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/verdict`, "rejected"));
+    $(".open-case", card).addEventListener("click", () => openCaseFromAlert(card, alert.id));
     if (alert.enrolment_image_url) authImage($(".enrolled", card), alert.enrolment_image_url);
     else $(".enrolled", card).hidden = true;
   }
@@ -226,7 +232,7 @@ async function openWatchlist(name) {
       row.innerHTML = "<td></td><td></td><td></td>";
       row.cells[0].textContent = p.plate;
       row.cells[1].textContent = p.label || "";
-      if (me.role !== "viewer") {
+      if (can("operator")) {
         const remove = document.createElement("button");
         remove.textContent = "Remove";
         remove.className = "danger";
@@ -246,7 +252,7 @@ async function openWatchlist(name) {
       row.cells[0].textContent = s.id;
       row.cells[1].textContent = s.name;
       row.cells[2].textContent = String(s.enrolments.length);
-      if (me.role !== "viewer") {
+      if (can("operator")) {
         const remove = document.createElement("button");
         remove.textContent = "Remove";
         remove.className = "danger";
