@@ -125,6 +125,7 @@ let package = Package(
         ]),
         .target(name: "VigilMatching", dependencies: ["VigilCore"]),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore", "VigilVision", "VigilMatching"]),
+        .target(name: "VigilBehaviour", dependencies: ["VigilCore", "VigilVision", "VigilAnalysis"]),
         .target(name: "VigilPlates", dependencies: ["VigilCore"]),
         .target(name: "VigilConfig", dependencies: [
             "VigilCore", "VigilPlates",
@@ -230,6 +231,9 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "VigilBehaviourTests", dependencies: [
+            "VigilTestSupport", "VigilCore", "VigilConfig", "VigilMedia", "VigilVision", "VigilBehaviour",
         ]),
         .testTarget(name: "VigilEEGTests", dependencies: ["VigilTestSupport", "VigilEEG", "VigilMedia"]),
         .testTarget(name: "VigilCrimeTests", dependencies: [

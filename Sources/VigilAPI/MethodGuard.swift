@@ -20,11 +20,17 @@ struct MethodGuard<Context: RequestContext>: RouterMiddleware {
         let segments = request.uri.path.split(separator: "/")
         let method = request.method.rawValue
         if method != "HEAD", method != "OPTIONS",
-           let match = templates.first(where: { Self.matches($0.segments, segments) }), !match.methods.contains(method) {
+           let match = Self.mostSpecific(templates.filter { Self.matches($0.segments, segments) }), !match.methods.contains(method) {
             let allow = match.methods.sorted().joined(separator: ", ")
             throw HTTPError(.methodNotAllowed, headers: [.allow: allow], message: "\(method) is not allowed on \(request.uri.path); use \(allow)")
         }
         return try await next(request, context)
+    }
+
+    /// `/v1/cases/stats` matches both itself and `/v1/cases/{id}`: the template with the most literal
+    /// segments is the one that describes the path.
+    static func mostSpecific(_ candidates: [(segments: [Substring], methods: Set<String>)]) -> (segments: [Substring], methods: Set<String>)? {
+        candidates.max { a, b in a.segments.filter { !$0.hasPrefix("{") }.count < b.segments.filter { !$0.hasPrefix("{") }.count }
     }
 
     static func matches(_ template: [Substring], _ path: [Substring]) -> Bool {

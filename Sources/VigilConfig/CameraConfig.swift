@@ -39,6 +39,8 @@ public struct CameraConfig: Sendable, Equatable {
     public var watchlists: [String]
     /// Detection region, pixel coordinates of the source; nil = whole frame.
     public var roi: [Point]?
+    /// People and behaviour rules (`behaviour:`); nil when the camera has none.
+    public var behaviour: BehaviourSettings?
     /// Seconds during which repeated sightings of one subject on this camera update one alert.
     public var cooldown: Double
     public var reconnect: ReconnectPolicy

@@ -8,7 +8,7 @@ struct CameraDefaults {
     static let keys = ["enabled", "loop", "analyse_fps", "detect_fps", "sweep_interval", "motion", "detect", "face", "plates",
                        "watchlists", "cooldown", "reconnect"]
     static let motionKeys = ["regions", "zones", "threshold", "dilate", "min_area", "max_fraction"]
-    static let cameraKeys = ["id", "name", "url", "roi"] + keys
+    static let cameraKeys = ["id", "name", "url", "roi", "behaviour"] + keys
     static let faceKeys = ["strategy", "cascade", "scale_factor", "min_neighbors", "min_size", "max_side"]
     static let plateKeys = ["region", "work_width", "close_width", "close_height", "coarse_pass", "min_aspect", "max_aspect",
                             "min_area", "max_area", "max_angle", "threshold_offset", "min_chars", "max_chars", "max_reads",
@@ -129,19 +129,10 @@ struct CameraDefaults {
         let url = try section.requiredString("url")
         var settings = defaults
         try settings.read(&section)
-        var roi: [CameraConfig.Point]?
-        if let node = section.value("roi") {
-            guard let points = node.sequence, points.count >= 3 else {
-                throw section.error("roi", "expected a polygon: a list of at least 3 [x, y] points")
-            }
-            roi = try points.map { point in
-                guard let pair = point.sequence, pair.count == 2,
-                      let x = pair[0].float ?? pair[0].int.map({ Double($0) }), let y = pair[1].float ?? pair[1].int.map({ Double($0) }),
-                      x >= 0, y >= 0 else {
-                    throw section.error("roi", "each point must be [x, y] with non-negative pixel coordinates", node: point)
-                }
-                return CameraConfig.Point(x: x, y: y)
-            }
+        let roi = section.has("roi") ? try BehaviourConfig.polygon(&section, "roi").map { CameraConfig.Point(x: $0.x, y: $0.y) } : nil
+        var behaviour: BehaviourSettings?
+        if var behaviourSection = try section.mapping("behaviour") {
+            behaviour = try BehaviourConfig.read(&behaviourSection, analyseFPS: settings.analyseFPS)
         }
         try section.finish(known: cameraKeys)
         let base = (file as NSString).deletingLastPathComponent
@@ -160,7 +151,7 @@ struct CameraDefaults {
         return CameraConfig(
             id: id, name: name, url: isURL ? url : DaemonConfig.resolve(url, base), enabled: settings.enabled,
             loop: settings.loop, analyseFPS: settings.analyseFPS, analysis: settings.analysis, detect: settings.detect, face: settings.face, plates: settings.plates,
-            cascade: settings.cascade, watchlists: settings.watchlists, roi: roi, cooldown: settings.cooldown,
+            cascade: settings.cascade, watchlists: settings.watchlists, roi: roi, behaviour: behaviour, cooldown: settings.cooldown,
             reconnect: settings.reconnect, file: file)
     }
 }

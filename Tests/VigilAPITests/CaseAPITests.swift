@@ -133,6 +133,9 @@ import VigilTestSupport
                                                body: ByteBuffer(repeating: 1, count: 20 * 1024 * 1024 + 1))
             #expect(big.status == .contentTooLarge)
             #expect(try await call("/v1/cases/stats?period=year", .get).status == .badRequest)
+            // `/v1/cases/stats` also fits `/v1/cases/{id}`; the literal path decides which methods it has.
+            let patched = try await call("/v1/cases/stats", .patch, "{}")
+            #expect(patched.status == .methodNotAllowed && patched.headers[.allow] == "GET")
             #expect(try await call("/v1/cases/\(id)/attachments/1", .get).status == .notFound)
         }
         let file = try database.caseFile(1)

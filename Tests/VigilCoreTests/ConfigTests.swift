@@ -99,7 +99,7 @@ import VigilCore
         _ = try write("vigil.yaml", "workers: 1\n")
         let camera = directory.appendingPathComponent("cameras/c.yaml").path
         let cases: [(String, String)] = [
-            ("id: c\nurl: rtsp://h/x\nanalyse_fsp: 5\n", "c.yaml:3: analyse_fsp: unknown key (known keys: id, name, url, roi, enabled, loop, analyse_fps, detect_fps, sweep_interval, motion, detect, face, plates, watchlists, cooldown, reconnect)"),
+            ("id: c\nurl: rtsp://h/x\nanalyse_fsp: 5\n", "c.yaml:3: analyse_fsp: unknown key (known keys: id, name, url, roi, behaviour, enabled, loop, analyse_fps, detect_fps, sweep_interval, motion, detect, face, plates, watchlists, cooldown, reconnect)"),
             ("id: c\nurl: rtsp://h/x\nanalyse_fps: fast\n", "c.yaml:3: analyse_fps: expected a number, got 'fast'"),
             ("id: c\nurl: rtsp://h/x\nanalyse_fps: 0\n", "c.yaml:3: analyse_fps: 0 is out of range 0.1...60"),
             ("id: c\nurl: rtsp://h/x\nface:\n  min_neigbors: 3\n", "c.yaml:4: face.min_neigbors: unknown key (known keys: strategy, cascade, scale_factor, min_neighbors, min_size, max_side)"),

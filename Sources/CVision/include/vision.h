@@ -207,6 +207,25 @@ int vg_plate_read_frame(vg_plate_reader *reader, const vg_image *image, vg_plate
 /** Segments and reads an image that is already one plate (a crop). */
 int vg_plate_read_crop(vg_plate_reader *reader, const vg_image *image, vg_plate_read *out);
 
+/* ------------------------------------------------------------------- people */
+
+typedef struct vg_people vg_people;
+
+/** HOG people detection parameters (cv::HOGDescriptor::detectMultiScale). */
+typedef struct {
+    double scale;          /* resize the region by this factor before detecting (a person is >= 128 px tall after it) */
+    double hit_threshold;  /* SVM margin a window needs; 0 is OpenCV's default, higher finds fewer */
+    double pyramid_step;   /* > 1, e.g. 1.05 (thorough) to 1.2 (fast) */
+} vg_people_params;
+
+/** OpenCV's HOG descriptor with its built-in pedestrian SVM: no model file. */
+vg_people *vg_people_create(char *error, size_t error_len);
+void vg_people_destroy(vg_people *handle);
+const char *vg_people_last_error(const vg_people *handle);
+/** People in `region` (NULL: the whole image), boxes in source pixels, score = SVM margin. */
+int vg_people_detect(vg_people *handle, const vg_image *image, const vg_rect *region, const vg_people_params *params,
+                     vg_detection *out, int32_t capacity, int32_t *count);
+
 /* ---------------------------------------------------------------- evidence */
 
 /**
