@@ -35,6 +35,13 @@ struct AlertView: Codable, Sendable {
     /// Plate alerts: the read that matched and its OCR confidence.
     var plateText: String?
     var plateConfidence: Double?
+    /// Behaviour alerts: the rule, where, and the facts behind it.
+    var rule: String?
+    var zone: String?
+    var line: String?
+    var dwellSeconds: Double?
+    var direction: String?
+    var peopleCount: Int?
 
     init(_ a: Alert) {
         let id = a.id ?? 0
@@ -46,8 +53,8 @@ struct AlertView: Codable, Sendable {
         subjectName = a.subjectName
         enrolmentId = a.enrolmentID
         enrolmentImage = a.enrolmentImage
-        // Plate alerts match a watchlist entry, not an enrolment photo.
-        enrolmentImageUrl = a.kind == "plate" ? "" : "/v1/enrolments/\(a.enrolmentID)/image"
+        // Plate and behaviour alerts match no enrolment photo.
+        enrolmentImageUrl = a.kind == "face" ? "/v1/enrolments/\(a.enrolmentID)/image" : ""
         plateText = a.plateText
         plateConfidence = a.plateConfidence
         distance = a.distance
@@ -67,6 +74,12 @@ struct AlertView: Codable, Sendable {
         verdictComment = a.verdictComment
         verdictBy = a.verdictBy
         verdictAt = a.verdictAt
+        rule = a.rule
+        zone = a.zone
+        line = a.line
+        dwellSeconds = a.dwellSeconds
+        direction = a.direction
+        peopleCount = a.peopleCount
     }
 }
 

@@ -18,7 +18,7 @@ public struct StatusCommand: AsyncParsableCommand {
                                        ("frames_dropped", r.framesDropped), ("motion_skipped", r.motionSkipped),
                                        ("reconnects", r.reconnects), ("handled_fps", r.handledFPS), ("detect_fps", r.detectFPS),
                                        ("cpu_ms_per_s", [("decode", r.cpuDecode), ("motion", r.cpuMotion), ("detect", r.cpuDetect),
-                                                          ("track", r.cpuTrack), ("encode", r.cpuEncode), ("plates", r.cpuPlates),
+                                                          ("track", r.cpuTrack), ("encode", r.cpuEncode), ("plates", r.cpuPlates), ("people", r.cpuPeople),
                                                           ("total", r.cpuTotal)] as [(String, Any?)]),
                                        ("over_capacity", r.overCapacity), ("updated_at", r.updatedAt)]))
             }
@@ -36,9 +36,9 @@ public struct StatusCommand: AsyncParsableCommand {
         // What each camera costs, in CPU milliseconds per second (1000 = one core), over the last few seconds.
         let ms = { (value: Double) in String(format: "%.0f", value) }
         print("")
-        print(Output.table(["CAMERA", "FPS", "DETECT/S", "DECODE", "MOTION", "DETECT", "TRACK", "ENCODE", "PLATES", "CPU MS/S"], rows.map {
+        print(Output.table(["CAMERA", "FPS", "DETECT/S", "DECODE", "MOTION", "DETECT", "TRACK", "ENCODE", "PLATES", "PEOPLE", "CPU MS/S"], rows.map {
             [$0.cameraID, String(format: "%.1f", $0.handledFPS), String(format: "%.1f", $0.detectFPS), ms($0.cpuDecode),
-             ms($0.cpuMotion), ms($0.cpuDetect), ms($0.cpuTrack), ms($0.cpuEncode), ms($0.cpuPlates), ms($0.cpuTotal)]
+             ms($0.cpuMotion), ms($0.cpuDetect), ms($0.cpuTrack), ms($0.cpuEncode), ms($0.cpuPlates), ms($0.cpuPeople), ms($0.cpuTotal)]
         }))
         let total = rows.reduce(0) { $0 + $1.cpuTotal }
         print(String(format: "node: %.0f CPU ms/s across %d camera(s) (%.2f cores)", total, rows.count, total / 1000))

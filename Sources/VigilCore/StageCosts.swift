@@ -5,7 +5,7 @@ import Glibc
 /// The stages a camera's CPU time is accounted to, so an operator can see
 /// which camera costs what and size a node.
 public enum Stage: Int, CaseIterable, Sendable, CustomStringConvertible {
-    case decode, motion, detect, track, encode, plates
+    case decode, motion, detect, track, encode, plates, people
 
     public var description: String {
         switch self {
@@ -15,6 +15,7 @@ public enum Stage: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .track: return "track"
         case .encode: return "encode"
         case .plates: return "plates"
+        case .people: return "people"
         }
     }
 }

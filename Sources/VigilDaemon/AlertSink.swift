@@ -34,6 +34,15 @@ struct PlateMatchEvent: Sendable {
     var capturedAt: Date
 }
 
+/// A behaviour rule that fired, with its frame already marked up (zone or line, the person's path).
+struct BehaviourMatchEvent: Sendable {
+    var camera: Int
+    var cooldown: Double
+    var evidence: BehaviourEvidence
+    var evidenceFrame: Frame?
+    var capturedAt: Date
+}
+
 /// Turns match events into committed alerts, in order, on one serial queue: evidence files
 /// first (durably), then the row (one transaction with its outbox deliveries), then the log line.
 /// Nothing announces an alert that is not committed, and no alert is lost on a bad day:
@@ -133,6 +142,14 @@ final class AlertSink: @unchecked Sendable {
                     detail: ["plate": "\(event.text)", "entry": "\(event.match.entry.plate)", "edits": "\(event.match.distance)",
                              "max_edits": "\(event.match.entry.maxEdits)", "reads": "\(event.reads)",
                              "confidence": "\(String(format: "%.2f", event.confidence))"]))
+    }
+
+    func submit(_ event: BehaviourMatchEvent) {
+        let e = event.evidence
+        var detail: Logger.Metadata = ["rule": "\(e.rule)", "track": "\(e.trackID)", "what": "\(e.summary)"]
+        if let dwell = e.dwellSeconds { detail["dwell_s"] = "\(String(format: "%.1f", dwell))" }
+        enqueue(Job(camera: event.camera, cameraID: e.cameraID, cooldown: event.cooldown, sighting: Alert.sighting(e),
+                    frame: event.evidenceFrame, box: e.box, evidenceKind: "behaviour", capturedAt: event.capturedAt, detail: detail))
     }
 
     /// Waits until every submitted event is committed or spooled.
@@ -252,7 +269,7 @@ final class AlertSink: @unchecked Sendable {
         ]
         metadata.merge(detail) { _, new in new }
         if let missing = alert.evidenceMissing { metadata["evidence_missing"] = "\(missing)" }
-        let what = alert.kind == "plate" ? "plate alert" : "alert"
+        let what = alert.kind == "plate" ? "plate alert" : alert.kind == "behaviour" ? "behaviour alert" : "alert"
         logger.notice("\(what)\(outcome.isNew ? "" : " updated")", metadata: metadata)
     }
 }

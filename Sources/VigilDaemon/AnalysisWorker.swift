@@ -1,9 +1,11 @@
 import Foundation
 import Logging
 import VigilAnalysis
+import VigilBehaviour
 import VigilCore
 import VigilMatching
 import VigilPlates
+import VigilStore
 import VigilVision
 
 /// One analysis thread with its own native detector(s), encoder and plate
@@ -24,6 +26,8 @@ final class AnalysisWorker: @unchecked Sendable {
     private var detectors: [String: FaceDetector] = [:]
     /// Created only when a camera reads plates (one Tesseract engine per worker).
     private var plateReader: PlateReader?
+    /// Created only when a camera has behaviour rules (one HOG people detector per worker).
+    private var people: PersonDetector?
     private var logger: Logger
     private let finished = DispatchSemaphore(value: 0)
 
@@ -48,6 +52,7 @@ final class AnalysisWorker: @unchecked Sendable {
         encoder = cameras.contains { $0.config.detect.contains(.faces) } ? try FaceEncoder(models: models) : nil
         // Load each camera's cascade now, so a bad one fails at start-up, not mid-shift.
         for camera in cameras where camera.config.detect.contains(.faces) { _ = try detector(camera.config.cascade) }
+        if cameras.contains(where: { $0.behaviour != nil }) { people = try PersonDetector() }
         if let plates = cameras.first(where: { $0.config.detect.contains(.plates) }) {
             plateReader = try PlateReader(settings: plates.config.plates)
         }
@@ -88,6 +93,10 @@ final class AnalysisWorker: @unchecked Sendable {
                 detected = outcome.detected
             }
             if camera.config.detect.contains(.plates) { try costs.measure(.plates) { try plates(pending, camera) } }
+            if let stage = camera.behaviour, let people {
+                let result = try costs.measure(.people) { try behaviour(pending, camera, stage, people) }
+                if result.detected { detected = true }
+            }
         } catch {
             logger.error("analysis failed", metadata: ["camera.id": "\(camera.config.id)", "error": "\(error)"])
             counter.update { $0.lastError = "\(error)" }
@@ -119,6 +128,39 @@ final class AnalysisWorker: @unchecked Sendable {
             sink.submit(MatchEvent(camera: pending.camera, cameraID: camera.config.id, cooldown: camera.config.cooldown,
                                    decision: decision, box: encoded.face.box, sharpness: encoded.face.sharpness,
                                    evidenceFrame: decision.isSharpest ? pending.frame : nil, capturedAt: pending.capturedAt))
+        }
+        return result
+    }
+
+    /// People, tracks and rules; each event that fired goes to the sink with the frame, the zone or
+    /// line and the person's path drawn on it. Line crossings are counted in `/metrics`.
+    private func behaviour(_ pending: PendingFrame, _ camera: CameraAnalysis, _ stage: BehaviourStage,
+                           _ detector: PersonDetector) throws -> BehaviourResult {
+        let settings = stage.settings
+        detector.settings = settings.people
+        let result = try stage.analyse(pending.frame, time: pending.streamTime, detector: detector)
+        if let previews, previews.wanted(camera: pending.camera), camera.config.detect.isEmpty {
+            previews.publish(camera: pending.camera, frame: pending.frame, boxes: result.people.map(\.box))
+        }
+        for (line, counts) in stage.rules.crossings {
+            for (direction, count) in counts where count > camera.crossingsReported[line]?[direction] ?? 0 {
+                metrics?.crossed(camera: pending.camera, line: line, direction: direction.rawValue,
+                                 count: count - (camera.crossingsReported[line]?[direction] ?? 0))
+                camera.crossingsReported[line, default: [:]][direction] = count
+            }
+        }
+        for event in result.events {
+            metrics?.matched(camera: pending.camera)
+            let zone = settings.zones.first { $0.name == event.zone }, line = settings.lines.first { $0.name == event.line }
+            let threshold = settings.rules.first { $0.zone == event.zone && $0.kind.rawValue == event.rule.rawValue }
+                .map { $0.kind == .crowd ? Double($0.count) : $0.seconds } ?? 0
+            let evidence = BehaviourEvidence(
+                cameraID: camera.config.id, rule: event.rule.rawValue, zone: event.zone, line: event.line, trackID: event.trackID,
+                box: event.box, score: 1, dwellSeconds: event.dwell, threshold: threshold, direction: event.direction,
+                peopleCount: event.count, path: event.path, seenAt: pending.capturedAt)
+            sink.submit(BehaviourMatchEvent(camera: pending.camera, cooldown: camera.config.cooldown, evidence: evidence,
+                                            evidenceFrame: EvidenceOverlay.draw(on: pending.frame, zone: zone, line: line, path: event.path),
+                                            capturedAt: pending.capturedAt))
         }
         return result
     }

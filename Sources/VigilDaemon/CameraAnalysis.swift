@@ -1,5 +1,6 @@
 import Foundation
 import VigilAnalysis
+import VigilBehaviour
 import VigilConfig
 import VigilCore
 import VigilMatching
@@ -17,6 +18,11 @@ final class CameraAnalysis: @unchecked Sendable {
     let voter: PlateVoter<Frame>
     let plateRanker: PlateRanker
     let region: BoundingBox?
+    /// People and behaviour rules, when the camera has a `behaviour:` section.
+    let behaviour: BehaviourStage?
+    /// Line crossings already counted in `/metrics`, per line and direction.
+    var crossingsReported: [String: [CrossingDirection: Int]] = [:]
+    private let roiZone: Zone?
 
     init(config: CameraConfig, options: DaemonOptions) {
         self.config = config
@@ -29,6 +35,8 @@ final class CameraAnalysis: @unchecked Sendable {
         voter = PlateVoter(settings: .init(votes: config.plates.votes, gap: max(3, 3 / config.analyseFPS)))
         plateRanker = PlateRanker(region: (try? PlateRegion.named(config.plates.region)) ?? .any,
                                   minConfidence: config.plates.minConfidence)
+        behaviour = config.behaviour.map { BehaviourStage(settings: $0) }
+        roiZone = config.roi.map { Zone(name: "roi", points: $0.map { Point(x: $0.x, y: $0.y) }) }
         region = config.roi.map { points in
             let xs = points.map(\.x), ys = points.map(\.y)
             return BoundingBox(x: Int(xs.min()!), y: Int(ys.min()!), width: Int(xs.max()! - xs.min()!), height: Int(ys.max()! - ys.min()!))
@@ -37,15 +45,6 @@ final class CameraAnalysis: @unchecked Sendable {
 
     /// True when the face's centre lies inside the camera's polygon (or there is none).
     func inRegion(_ box: BoundingBox) -> Bool {
-        guard let polygon = config.roi else { return true }
-        let x = box.centerX, y = box.centerY
-        var inside = false
-        var j = polygon.count - 1
-        for i in polygon.indices {
-            let a = polygon[i], b = polygon[j]
-            if (a.y > y) != (b.y > y), x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
-            j = i
-        }
-        return inside
+        roiZone?.contains(Point(x: box.centerX, y: box.centerY)) ?? true
     }
 }

@@ -145,6 +145,7 @@ public final class Daemon: Sendable {
             row.cpuTrack = 1000 * rate.costs[.track]
             row.cpuEncode = 1000 * rate.costs[.encode]
             row.cpuPlates = 1000 * rate.costs[.plates]
+            row.cpuPeople = 1000 * rate.costs[.people]
             row.handledFPS = rate.handled
             row.detectFPS = rate.detections
             row.overCapacity = overCapacity

@@ -109,6 +109,12 @@ final class DaemonMetrics: @unchecked Sendable {
 
     func matched(camera: Int) { cameras[camera].matches.increment() }
 
+    /// People who crossed a camera's line, by line and direction (made on first use: lines are per camera).
+    func crossed(camera: Int, line: String, direction: String, count: Int) {
+        Metrics.Counter(label: "vigil_line_crossings_total", dimensions: [("camera", ids[camera]), ("line", line), ("direction", direction)])
+            .increment(by: count)
+    }
+
     func alert(camera: Int, isNew: Bool) {
         (isNew ? cameras[camera].alertsNew : cameras[camera].alertsUpdated).increment()
     }

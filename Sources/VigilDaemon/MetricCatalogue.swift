@@ -22,7 +22,8 @@ enum MetricCatalogue {
         "vigil_stage_seconds": "Wall time per analysed frame, by stage (detect, encode, plates, capture_to_analysed).",
         "vigil_faces_detected_total": "Faces found by detection and tracking.",
         "vigil_plates_read_total": "Licence-plate reads accepted by OCR.",
-        "vigil_matches_total": "Faces or plates that matched a watchlist entry.",
+        "vigil_matches_total": "Faces or plates that matched a watchlist entry, and behaviour rules that fired.",
+        "vigil_line_crossings_total": "People who crossed a camera's line, by line and direction (in, out).",
         // Alerts.
         "vigil_alerts_total": "Alerts committed, by event (created, updated within the cooldown).",
         "vigil_alert_sink_total": "Sightings handed to the alert store, by outcome (stored, spooled to disk while the database refused, refused).",

@@ -69,6 +69,16 @@ public struct Alert: Sendable, Equatable, Codable, FetchableRecord, MutablePersi
     /// Why the evidence files are missing (v8-evidence-missing): the snapshots folder was full or
     /// unwritable, or the alert queue was so long that its frame was dropped. The alert is stored anyway.
     public var evidenceMissing: String? = nil
+    /// Behaviour alerts (v10-behaviour): the rule (intrusion, loitering, crowd, line), the zone or
+    /// line, seconds in the zone (loitering), the crossing's direction, people in the zone (crowd),
+    /// and the person's foot path as `x,y;x,y;...`.
+    public var rule: String? = nil
+    public var zone: String? = nil
+    public var line: String? = nil
+    public var dwellSeconds: Double? = nil
+    public var direction: String? = nil
+    public var peopleCount: Int? = nil
+    public var path: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -152,7 +162,12 @@ extension VigilDatabase {
             alert.trackID = fresh.trackID
             alert.plateText = fresh.plateText
             alert.plateConfidence = fresh.plateConfidence
+            alert.path = fresh.path
+            alert.direction = fresh.direction
         }
+        // Behaviour: the longest dwell and the largest crowd the alert has seen.
+        if let dwell = fresh.dwellSeconds { alert.dwellSeconds = max(alert.dwellSeconds ?? 0, dwell) }
+        if let people = fresh.peopleCount { alert.peopleCount = max(alert.peopleCount ?? 0, people) }
         try alert.update(db)
         try enqueue(db, alert: alert, type: "alert.updated", routes: routes, at: Date())
         try appendEvent(db, alert: alert.id, type: "alert.updated")

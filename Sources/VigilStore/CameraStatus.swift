@@ -20,6 +20,7 @@ public struct CameraStatusRow: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var cpuTrack = 0.0
     public var cpuEncode = 0.0
     public var cpuPlates = 0.0
+    public var cpuPeople = 0.0
     /// Frames handled (analysed or found still) per second, and region searches per second.
     public var handledFPS = 0.0
     public var detectFPS = 0.0
@@ -27,7 +28,7 @@ public struct CameraStatusRow: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var overCapacity = false
 
     /// CPU ms per second, every stage together.
-    public var cpuTotal: Double { cpuDecode + cpuMotion + cpuDetect + cpuTrack + cpuEncode + cpuPlates }
+    public var cpuTotal: Double { cpuDecode + cpuMotion + cpuDetect + cpuTrack + cpuEncode + cpuPlates + cpuPeople }
 
     public init(cameraID: String, state: String, lastError: String?, framesDecoded: Int, framesAnalysed: Int,
                 framesDropped: Int, motionSkipped: Int, reconnects: Int, updatedAt: Date) {

@@ -51,6 +51,23 @@ public struct HookEvent: Codable, Sendable, Equatable {
         public var lastSeen: String
         public var count: Int
         public var snapshot: Snapshot
+        /// Behaviour alerts only: which rule fired, where, and the facts behind it.
+        public var behaviour: Behaviour? = nil
+    }
+
+    public struct Behaviour: Codable, Sendable, Equatable {
+        /// intrusion, loitering, crowd or line.
+        public var rule: String
+        public var zone: String?
+        public var line: String?
+        public var track: Int
+        public var dwellSeconds: Double?
+        /// Line crossings: in or out.
+        public var direction: String?
+        /// Crowds: people in the zone.
+        public var people: Int?
+        /// The person's foot points, oldest first, as [x, y] pairs in source pixels.
+        public var path: [[Int]]
     }
 
     public struct Subject: Codable, Sendable, Equatable {
@@ -87,12 +104,17 @@ public struct HookEvent: Codable, Sendable, Equatable {
         self.init(type: type, id: id, createdAt: createdAt, alert: Payload(
             id: alert.id ?? 0, kind: alert.kind, camera: alert.cameraID, watchlist: alert.watchlist,
             subject: Subject(id: alert.subjectID, name: alert.subjectName), plate: alert.plateText,
-            enrolment: isPlate ? nil : Enrolment(id: alert.enrolmentID, image: alert.enrolmentImage),
+            enrolment: isPlate || alert.kind == "behaviour" ? nil : Enrolment(id: alert.enrolmentID, image: alert.enrolmentImage),
             distance: alert.distance, bestDistance: alert.bestDistance, threshold: alert.threshold,
             confidence: alert.plateConfidence,
             box: box, firstSeen: Self.timestamp(alert.firstSeen), lastSeen: Self.timestamp(alert.lastSeen),
             count: alert.count, snapshot: Snapshot(path: alert.snapshotPath, cropPath: alert.cropPath, jpegBase64: nil,
-                                                   missing: alert.evidenceMissing)))
+                                                   missing: alert.evidenceMissing),
+            behaviour: alert.rule.map { rule in
+                Behaviour(rule: rule, zone: alert.zone, line: alert.line, track: alert.trackID, dwellSeconds: alert.dwellSeconds,
+                          direction: alert.direction, people: alert.peopleCount,
+                          path: (alert.path ?? "").split(separator: ";").map { $0.split(separator: ",").compactMap { Int($0) } })
+            }))
     }
 
     public func json() throws -> String {

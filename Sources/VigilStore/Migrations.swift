@@ -333,6 +333,20 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'case notes and attachments cannot be deleted'); END;
                 """)
         }
+        // Behaviour alerts (people in zones, on lines) share the alert table with faces and plates;
+        // these say which rule fired, where, and the facts behind it. People detection's CPU time too.
+        migrator.registerMigration("v10-behaviour") { db in
+            try db.alter(table: "alert") { t in
+                t.add(column: "rule", .text)
+                t.add(column: "zone", .text)
+                t.add(column: "line", .text)
+                t.add(column: "dwellSeconds", .double)
+                t.add(column: "direction", .text)
+                t.add(column: "peopleCount", .integer)
+                t.add(column: "path", .text)
+            }
+            try db.alter(table: "cameraStatus") { t in t.add(column: "cpuPeople", .double).notNull().defaults(to: 0) }
+        }
         return migrator
     }
 }

@@ -9,20 +9,6 @@ import VigilVision
 /// People found by OpenCV's HOG detector in video, followed and judged by the rules: a scenario
 /// made at test time, with a known script, so when each rule must fire is known to the frame.
 @Suite struct BehaviourVideoTests {
-    /// A real person (the man in the pale coat in the first frame of `pedestrians_faces_1080p.mp4`,
-    /// 70x240 px at 960x540) pasted on a plain background: walks in from the left (0-3 s), stands
-    /// still (3-14 s), walks back out to the left (14-17 s). 960x540 at 10 fps, H.264.
-    static func scenario(in directory: URL) throws -> String {
-        let clip = try Fixtures.shared("video/pedestrians_faces_1080p.mp4")
-        let walker = directory.appendingPathComponent("walker.png").path
-        try Run.ffmpeg(["-i", clip, "-frames:v", "1", "-vf", "scale=960:540,crop=70:240:208:280", walker])
-        let video = directory.appendingPathComponent("loiter.mp4").path
-        try Run.ffmpeg(["-f", "lavfi", "-i", "color=c=0x6e6e6e:s=960x540:r=10:d=17", "-i", walker, "-filter_complex",
-                             "[0][1]overlay=x='if(lt(t,3),40+100*t,if(lt(t,14),340,340-100*(t-14)))':y=200",
-                             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "20", video])
-        return video
-    }
-
     @Test(.enabled(if: Fixtures.sharedDataUsable))
     func loiteringFiresAtItsDwellIntrusionOnEntryAndTheLineCountsBothWays() throws {
         let directory = try Fixtures.temporaryDirectory()
@@ -35,7 +21,7 @@ import VigilVision
         settings.lines = [Tripwire(name: "door", from: Point(x: 300, y: 0), to: Point(x: 300, y: 540), forbidden: .out)]
         let stage = BehaviourStage(settings: settings)
         let detector = try PersonDetector(settings: settings.people)
-        let decoder = try MediaDecoder(source: try Self.scenario(in: directory))
+        let decoder = try MediaDecoder(source: try Fixtures.loiteringScenario(in: directory))
         var events: [BehaviourEvent] = []
         var searched = 0, frames = 0, detections = 0, seen = 0, area = 0
         // Analysed at 5 fps, as a camera's default.

@@ -123,3 +123,20 @@ public extension Process {
         waitUntilExit()
     }
 }
+
+extension Fixtures {
+    /// A behaviour scenario made at test time (never committed): a real person (the man in the pale
+    /// coat in the first frame of `pedestrians_faces_1080p.mp4`, 70x240 px at 960x540) pasted on a
+    /// plain background walks in from the left (0-3 s, 100 px/s), stands still (3-14 s) and walks
+    /// back out to the left (14-17 s). 960x540 at 10 fps, H.264. His feet reach x = 350 at 2.53 s.
+    public static func loiteringScenario(in directory: URL) throws -> String {
+        let clip = try shared("video/pedestrians_faces_1080p.mp4")
+        let walker = directory.appendingPathComponent("walker.png").path
+        try Run.ffmpeg(["-i", clip, "-frames:v", "1", "-vf", "scale=960:540,crop=70:240:208:280", walker])
+        let video = directory.appendingPathComponent("loiter.mp4").path
+        try Run.ffmpeg(["-f", "lavfi", "-i", "color=c=0x6e6e6e:s=960x540:r=10:d=17", "-i", walker, "-filter_complex",
+                        "[0][1]overlay=x='if(lt(t,3),40+100*t,if(lt(t,14),340,340-100*(t-14)))':y=200",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "20", video])
+        return video
+    }
+}

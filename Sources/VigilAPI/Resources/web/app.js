@@ -170,7 +170,9 @@ function render(alert, fresh) {
   $(".where", card).textContent = `${alert.camera} · watchlist ${alert.watchlist} · seen ${alert.count}×`;
   const meter = $("meter", card);
   meter.value = alert.distance; meter.high = alert.threshold; meter.max = Math.max(1, alert.threshold * 1.5);
-  $(".distance", card).textContent = alert.kind === "plate"
+  $(".distance", card).textContent = alert.kind === "behaviour"
+    ? `${alert.subject_name} · track ${alert.track}` + (alert.rule === "loitering" ? ` · rule: ${alert.threshold} s` : alert.rule === "crowd" ? ` · rule: ${alert.threshold} people` : "")
+    : alert.kind === "plate"
     ? `read ${alert.plate_text} · ${alert.distance} edit(s) ≤ ${alert.threshold} from ${alert.subject_id} · OCR confidence ${(alert.plate_confidence ?? 0).toFixed(2)}`
     : `distance ${alert.distance.toFixed(3)} ≤ threshold ${alert.threshold} (best ${alert.best_distance.toFixed(3)})`;
   $(".when", card).textContent = `${new Date(alert.first_seen).toLocaleTimeString()} – ${new Date(alert.last_seen).toLocaleTimeString()}`;
