@@ -95,6 +95,7 @@ let package = Package(
                 .linkedLibrary("opencv_imgproc"),
                 .linkedLibrary("opencv_objdetect"),
                 .linkedLibrary("opencv_imgcodecs"),
+                .linkedLibrary("opencv_video"),
                 .linkedLibrary("dlib"),
                 .linkedLibrary("tesseract"),
                 .linkedLibrary("blas"),

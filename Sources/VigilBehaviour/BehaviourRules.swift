@@ -6,6 +6,8 @@ public struct BehaviourEvent: Sendable, Equatable {
         case intrusion, loitering, crowd
         /// A crossing in a line's forbidden direction.
         case line
+        /// Something left behind: still foreground, not a person, for the rule's seconds.
+        case leftObject = "left_object"
     }
 
     public var rule: Rule
@@ -14,9 +16,9 @@ public struct BehaviourEvent: Sendable, Equatable {
     /// The person's track (for a crowd: the last one to enter).
     public var trackID: Int
     public var box: BoundingBox
-    /// The track's foot points, oldest first.
+    /// The track's foot points, oldest first (for a left object: its box's bottom centre).
     public var path: [Point]
-    /// Loitering: seconds in the zone when it fired.
+    /// Loitering: seconds in the zone when it fired. Left object: seconds it has stood still.
     public var dwell: Double?
     public var direction: CrossingDirection?
     /// Crowd: people in the zone.
@@ -33,6 +35,8 @@ public struct BehaviourRules: Sendable {
     private var inside: [Int: [String: Double]] = [:]
     private var fired: Set<String> = []
     private var crowded: Set<String> = []
+    private struct LeftKey: Hashable { var zone: String; var object: Int }
+    private var leftFired: Set<LeftKey> = []
     /// Crossings so far, per line name and direction.
     public private(set) var crossings: [String: [CrossingDirection: Int]] = [:]
 
@@ -92,6 +96,26 @@ public struct BehaviourRules: Sendable {
                 } else {
                     crowded.remove(rule.zone)
                 }
+            case .leftObject:
+                continue  // `evaluate(objects:)`
+            }
+        }
+        return events
+    }
+
+    /// Left objects: each still-foreground object (tracked like people, ids of their own) whose
+    /// centre is in a rule's zone, large enough, and still for the rule's seconds fires once.
+    public mutating func evaluate(objects: [PersonTracker.Track], time: Double) -> [BehaviourEvent] {
+        var events: [BehaviourEvent] = []
+        let live = Set(objects.map(\.id))
+        leftFired = leftFired.filter { live.contains($0.object) }
+        for rule in settings.rules where rule.kind == .leftObject {
+            guard let zone = settings.zones.first(where: { $0.name == rule.zone }) else { continue }
+            for object in objects where object.box.area >= rule.minArea && time - object.firstSeen >= rule.seconds {
+                guard zone.contains(Point(x: object.box.centerX, y: object.box.centerY)),
+                      leftFired.insert(LeftKey(zone: rule.zone, object: object.id)).inserted else { continue }
+                events.append(BehaviourEvent(rule: .leftObject, zone: rule.zone, trackID: object.id, box: object.box,
+                                             path: object.path, dwell: time - object.firstSeen, time: time))
             }
         }
         return events

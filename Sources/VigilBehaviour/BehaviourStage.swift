@@ -26,6 +26,9 @@ public final class BehaviourStage {
     private var motion: MotionRegions
     private var nextDetection = -Double.infinity
     private var nextSweep = -Double.infinity
+    /// Still foreground (left objects), when a rule asks for it: its own background models and tracks.
+    private let leftObjects: LeftObjectDetector?
+    public private(set) var objects = PersonTracker(memory: 3, minIoU: 0.3)
 
     public init(settings: BehaviourSettings) {
         self.settings = settings
@@ -34,6 +37,7 @@ public final class BehaviourStage {
         var motionSettings = MotionSettings()
         motionSettings.maxFraction = 0.5
         motion = MotionRegions(settings: motionSettings)
+        leftObjects = settings.rules.contains { $0.kind == .leftObject } ? try? LeftObjectDetector(updatesPerSecond: settings.detectFPS) : nil
     }
 
     public func analyse(_ frame: Frame, time: Double, detector: PersonDetector) throws -> BehaviourResult {
@@ -70,6 +74,15 @@ public final class BehaviourStage {
         let updated = tracker.update(Self.distinct(found).map(\.box), time: time)
         result.events = rules.evaluate(updated: updated, live: tracker.tracks, time: time)
         result.people = tracker.tracks
+        if let leftObjects {
+            let minArea = settings.rules.filter { $0.kind == .leftObject }.map(\.minArea).min() ?? 400
+            // A person standing still is still foreground too: what overlaps someone followed is not an object.
+            let still = try leftObjects.update(frame, minArea: minArea).filter { blob in
+                !tracker.tracks.contains { Self.samePerson($0.box, blob) || PersonTracker.iou($0.box, blob) > 0.1 }
+            }
+            objects.update(still, time: time)
+            result.events += rules.evaluate(objects: objects.tracks, time: time)
+        }
         return result
     }
 

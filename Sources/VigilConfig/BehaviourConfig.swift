@@ -35,7 +35,7 @@ enum BehaviourConfig {
         for var rule in try section.mappings("rules") ?? [] {
             let type = try rule.requiredString("type")
             guard let kind = BehaviourRuleKind(rawValue: type) else {
-                throw rule.error("type", "unknown rule '\(type)' (expected intrusion, loitering or crowd)")
+                throw rule.error("type", "unknown rule '\(type)' (expected intrusion, loitering, crowd or left_object)")
             }
             let zone = try rule.requiredString("zone")
             guard settings.zones.contains(where: { $0.name == zone }) else {
@@ -51,8 +51,12 @@ enum BehaviourConfig {
             case .crowd:
                 guard let count = try rule.int("count", in: 2...1000) else { throw rule.error("count", "is required for crowd") }
                 parsed.count = count
+            case .leftObject:
+                guard let seconds = try rule.double("seconds", in: 1...86_400) else { throw rule.error("seconds", "is required for left_object") }
+                parsed.seconds = seconds
+                parsed.minArea = try rule.int("min_area", in: 16...10_000_000) ?? 400
             }
-            try rule.finish(known: ["type", "zone", "seconds", "count"])
+            try rule.finish(known: ["type", "zone", "seconds", "count", "min_area"])
             settings.rules.append(parsed)
         }
         for var line in try section.mappings("lines") ?? [] {

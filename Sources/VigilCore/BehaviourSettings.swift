@@ -6,22 +6,27 @@ public enum BehaviourRuleKind: String, Sendable, Equatable, CaseIterable {
     case loitering
     /// At least `count` people are in the zone at once.
     case crowd
+    /// Something of at least `minArea` px² was left in the zone and stayed still for `seconds`.
+    case leftObject = "left_object"
 }
 
 /// One rule over a named zone.
 public struct BehaviourRule: Sendable, Equatable {
     public var kind: BehaviourRuleKind
     public var zone: String
-    /// Loitering: dwell in seconds before the alert.
+    /// Loitering: dwell in seconds before the alert. Left object: seconds it must stay still.
     public var seconds: Double
     /// Crowd: how many people at once.
     public var count: Int
+    /// Left object: the smallest object, in source px².
+    public var minArea: Int
 
-    public init(kind: BehaviourRuleKind, zone: String, seconds: Double = 0, count: Int = 0) {
+    public init(kind: BehaviourRuleKind, zone: String, seconds: Double = 0, count: Int = 0, minArea: Int = 0) {
         self.kind = kind
         self.zone = zone
         self.seconds = seconds
         self.count = count
+        self.minArea = minArea
     }
 }
 

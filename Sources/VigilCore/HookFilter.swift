@@ -11,7 +11,7 @@ public struct HookFilter: Sendable, Equatable {
 
     /// `crime.drift`: a crime model's inputs drifted (kind `drift`, no camera or watchlist).
     public static let eventTypes = ["alert.created", "alert.updated", "crime.drift"]
-    public static let alertKinds = ["face", "plate", "drift"]
+    public static let alertKinds = ["face", "plate", "behaviour", "drift"]
 
     public init(watchlists: [String] = [], cameras: [String] = [], kinds: [String] = [], events: [String] = []) {
         self.watchlists = watchlists

@@ -4,7 +4,7 @@ import VigilCore
 /// What a behaviour rule saw, as the daemon reports it.
 public struct BehaviourEvidence: Sendable, Equatable {
     public var cameraID: String
-    /// intrusion, loitering, crowd or line.
+    /// intrusion, loitering, crowd, line or left_object.
     public var rule: String
     public var zone: String?
     public var line: String?
@@ -45,6 +45,7 @@ public struct BehaviourEvidence: Sendable, Equatable {
         case "loitering": return "loitering in \(zone ?? "?") for \(Int((dwellSeconds ?? 0).rounded())) s"
         case "crowd": return "\(peopleCount ?? 0) people in \(zone ?? "?")"
         case "line": return "crossed \(line ?? "?") \(direction?.rawValue ?? "")"
+        case "left_object": return "object left in \(zone ?? "?") for \(Int((dwellSeconds ?? 0).rounded())) s"
         default: return "entered \(zone ?? "?")"
         }
     }

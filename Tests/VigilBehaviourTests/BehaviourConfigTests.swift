@@ -60,7 +60,7 @@ import VigilTestSupport
                         "\(file):8: behaviour.rules[0].zone: no zone named 'vault' (zones: a)")
         try expectError("  zones:\n    - {name: a, points: [[0, 0], [10, 0], [10, 10]]}\n  rules:\n    - {type: loitering, zone: a}\n",
                         "behaviour.rules[0].seconds: is required for loitering")
-        try expectError("  rules:\n    - {type: fighting, zone: a}\n", "behaviour.rules[0].type: unknown rule 'fighting' (expected intrusion, loitering or crowd)")
+        try expectError("  rules:\n    - {type: fighting, zone: a}\n", "behaviour.rules[0].type: unknown rule 'fighting' (expected intrusion, loitering, crowd or left_object)")
         try expectError("  detect_fps: 8\n", "\(file):5: behaviour.detect_fps: 8.0 is above analyse_fps 5.0: people are searched in analysed frames")
         try expectError("  lines:\n    - {name: door, from: [0, 5], to: [9, 5], forbidden: sideways}\n", "behaviour.lines[0].forbidden: expected in or out")
         try expectError("  zones:\n    - {name: a, points: [[0, 0], [10, 0], [-1, 10]]}\n",

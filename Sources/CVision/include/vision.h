@@ -226,6 +226,21 @@ const char *vg_people_last_error(const vg_people *handle);
 int vg_people_detect(vg_people *handle, const vg_image *image, const vg_rect *region, const vg_people_params *params,
                      vg_detection *out, int32_t capacity, int32_t *count);
 
+/* ------------------------------------------------------------- left objects */
+
+typedef struct vg_left_objects vg_left_objects;
+
+/**
+ * Two MOG2 background models: `long_rate` and `short_rate` are their learning rates per update
+ * (e.g. 0.005 and 0.2: minutes and seconds to absorb a change).
+ */
+vg_left_objects *vg_left_objects_create(double long_rate, double short_rate, char *error, size_t error_len);
+void vg_left_objects_destroy(vg_left_objects *handle);
+const char *vg_left_objects_last_error(const vg_left_objects *handle);
+/** Feeds a frame (shrunk by `scale` first); `out` gets the still-foreground blobs of at least `min_area` source px. */
+int vg_left_objects_update(vg_left_objects *handle, const vg_image *image, double scale, int32_t min_area, vg_rect *out,
+                           int32_t capacity, int32_t *count);
+
 /* ---------------------------------------------------------------- evidence */
 
 /**
