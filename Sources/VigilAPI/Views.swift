@@ -117,6 +117,23 @@ struct CameraView: Codable, Sendable {
     var fpsDecoded: Double?
     var fpsAnalysed: Double?
     var previewUrl: String
+    /// Behaviour zones and lines, in the camera's pixels (the page draws them over the preview).
+    var zones: [ZoneView]
+    var lines: [LineView]
+
+    struct ZoneView: Codable, Sendable {
+        var name: String
+        var points: [[Double]]
+        /// The rules over this zone (intrusion, loitering, crowd, left_object).
+        var rules: [String]
+    }
+
+    struct LineView: Codable, Sendable {
+        var name: String
+        var from: [Double]
+        var to: [Double]
+        var forbidden: String?
+    }
 
     init(_ config: CameraConfig, status: CameraStatusRow?, rates: (decoded: Double, analysed: Double)? = nil) {
         fpsDecoded = rates.map { ($0.decoded * 100).rounded() / 100 }
@@ -137,6 +154,13 @@ struct CameraView: Codable, Sendable {
         reconnects = status?.reconnects ?? 0
         updatedAt = status?.updatedAt
         previewUrl = "/v1/cameras/\(config.id)/preview.mjpeg"
+        let behaviour = config.behaviour
+        zones = (behaviour?.zones ?? []).map { zone in
+            ZoneView(name: zone.name, points: zone.points.map { [$0.x, $0.y] },
+                     rules: (behaviour?.rules ?? []).filter { $0.zone == zone.name }.map(\.kind.rawValue))
+        }
+        lines = (behaviour?.lines ?? []).map { LineView(name: $0.name, from: [$0.from.x, $0.from.y], to: [$0.to.x, $0.to.y],
+                                                        forbidden: $0.forbidden?.rawValue) }
     }
 
 }

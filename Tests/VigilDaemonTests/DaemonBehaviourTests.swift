@@ -27,6 +27,7 @@ struct DaemonBehaviourTests {
               lines:
                 - {name: door, from: [300, 0], to: [300, 540], forbidden: out}
             """)
+        let token = try workspace.vigil("tokens", "create", "wall", "--role", "viewer").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))
         defer { daemon.signal(SIGKILL) }
         let port = try #require(daemon.apiPort(workspace: workspace))
@@ -59,6 +60,10 @@ struct DaemonBehaviourTests {
         let metrics = try HTTP.get("http://127.0.0.1:\(port)/metrics").body
         #expect(metrics.contains("vigil_line_crossings_total{camera=\"lobby\",line=\"door\",direction=\"in\"} 1"), "\(metrics.suffix(1500))")
         #expect(metrics.contains("vigil_line_crossings_total{camera=\"lobby\",line=\"door\",direction=\"out\"} 1"))
+        // The page draws the zones and lines over the preview from the camera's description.
+        let cameras = try HTTP.get("http://127.0.0.1:\(port)/v1/cameras", token: token).body
+        #expect(cameras.contains(#""zones":[{"name":"vault","points":[[350,100],[800,100],[800,540],[350,540]],"rules":["intrusion","loitering","loitering"]}]"#), "\(cameras)")
+        #expect(cameras.contains(#""lines":[{"forbidden":"out","from":[300,0],"name":"door","to":[300,540]}]"#), "\(cameras)")
         let status = try workspace.vigil("status", "--json").stdout
         #expect(status.contains("\"people\":"), "\(status)")
         daemon.signal(SIGTERM)

@@ -83,6 +83,7 @@ async function refreshCameras() {
       tile = $("#camera-tile").content.firstElementChild.cloneNode(true);
       tile.dataset.camera = camera.id;
       $(".name", tile).textContent = camera.name;
+      drawZones(tile, camera);
       $("#cameras").append(tile);
       tiles.set(camera.id, tile);
     }
@@ -94,6 +95,32 @@ async function refreshCameras() {
     tile.dataset.live = camera.state === "streaming" ? "1" : "";
   }
 }
+// Behaviour zones (amber) and lines (cyan, the forbidden direction named) over the preview, in the
+// camera's own pixels: the SVG takes the preview's size once a frame has loaded.
+function drawZones(tile, camera) {
+  if (!camera.zones.length && !camera.lines.length) return;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.classList.add("zones");
+  const add = (name, attributes, text) => {
+    const element = document.createElementNS(ns, name);
+    for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+    if (text) element.textContent = text;
+    svg.append(element);
+  };
+  for (const zone of camera.zones) {
+    add("polygon", { points: zone.points.map((p) => p.join(",")).join(" "), class: "zone" });
+    add("text", { x: zone.points[0][0] + 6, y: zone.points[0][1] + 22, class: "zone-label" }, `${zone.name}: ${zone.rules.join(", ")}`);
+  }
+  for (const line of camera.lines) {
+    add("line", { x1: line.from[0], y1: line.from[1], x2: line.to[0], y2: line.to[1], class: "tripwire" });
+    add("text", { x: line.from[0] + 6, y: line.from[1] + 22, class: "zone-label" }, line.forbidden ? `${line.name} (no ${line.forbidden})` : line.name);
+  }
+  const img = $("img", tile);
+  img.addEventListener("load", () => svg.setAttribute("viewBox", `0 0 ${img.naturalWidth} ${img.naturalHeight}`));
+  $(".frame", tile).append(svg);
+}
+
 function startCameras() {
   refreshCameras();
   setInterval(refreshCameras, 2000);
@@ -162,7 +189,8 @@ function render(alert, fresh) {
     $(".reject", card).addEventListener("click", () => review(card, `/v1/alerts/${alert.id}/verdict`, "rejected"));
     $(".open-case", card).addEventListener("click", () => openCaseFromAlert(card, alert.id));
     if (alert.enrolment_image_url) authImage($(".enrolled", card), alert.enrolment_image_url);
-    else $(".enrolled", card).hidden = true;
+    else $(".enrolled", card).closest("figure").hidden = true;
+    if (alert.kind === "behaviour") $("meter", card).hidden = true;
   }
   if (fresh) { card.classList.remove("new"); void card.offsetWidth; card.classList.add("new"); }
   if (isNew || fresh) authImage($(".crop", card), alert.crop_url);
