@@ -13,28 +13,15 @@ import VigilStore
 /// What a hostile or careless client must not get: credentials in URLs, another's files through
 /// an enrolment path, frames of the page, or the power to lock operators out.
 @Suite struct APISecurityTests {
-    let directory: URL
-    let database: VigilDatabase
-    let tokens: [Role: String]
+    let bench: APIBench
+    var directory: URL { bench.directory }
+    var database: VigilDatabase { bench.database }
+    var tokens: [Role: String] { bench.tokens }
 
-    init() throws {
-        directory = try Fixtures.temporaryDirectory()
-        database = try VigilDatabase(path: directory.appendingPathComponent("vigil.sqlite").path)
-        var tokens: [Role: String] = [:]
-        for role in Role.allCases { tokens[role] = try database.createToken(name: "\(role.rawValue)-desk", role: role, actor: "test").secret }
-        self.tokens = tokens
-    }
+    init() throws { bench = try APIBench() }
 
-    func app(hooks: [HookConfig] = []) -> some ApplicationProtocol {
-        let environment = APIEnvironment(hooks: hooks, uploads: directory.appendingPathComponent("uploads").path)
-        return Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment))
-    }
-
-    func headers(_ role: Role) -> HTTPFields {
-        var fields = HTTPFields()
-        fields[.authorization] = "Bearer \(tokens[role]!)"
-        return fields
-    }
+    func app(hooks: [HookConfig] = []) -> some ApplicationProtocol { bench.app(hooks: hooks) }
+    func headers(_ role: Role) -> HTTPFields { bench.headers(role) }
 
     @Test func everyResponseCarriesTheHardeningHeaders() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }

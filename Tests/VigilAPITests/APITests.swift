@@ -12,29 +12,14 @@ import VigilStore
 /// The HTTP API in-process (Hummingbird's router test client) against a real SQLite file,
 /// with the real vision stack behind enrolment uploads.
 @Suite struct APITests {
-    let directory: URL
-    let database: VigilDatabase
-    let tokens: [Role: String]
+    let bench: APIBench
+    var directory: URL { bench.directory }
+    var database: VigilDatabase { bench.database }
 
-    init() throws {
-        directory = try Fixtures.temporaryDirectory()
-        database = try VigilDatabase(path: directory.appendingPathComponent("vigil.sqlite").path)
-        var tokens: [Role: String] = [:]
-        for role in Role.allCases { tokens[role] = try database.createToken(name: "\(role.rawValue)-desk", role: role, actor: "test").secret }
-        self.tokens = tokens
-    }
+    init() throws { bench = try APIBench() }
 
-    func app(enroller: (any FaceEnrolling)? = nil) -> some ApplicationProtocol {
-        let environment = APIEnvironment(uploads: directory.appendingPathComponent("uploads").path, enroller: enroller)
-        return Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment))
-    }
-
-    func headers(_ role: Role?, json: Bool = false) -> HTTPFields {
-        var fields = HTTPFields()
-        if let role { fields[.authorization] = "Bearer \(tokens[role]!)" }
-        if json { fields[.contentType] = "application/json" }
-        return fields
-    }
+    func app(enroller: (any FaceEnrolling)? = nil) -> some ApplicationProtocol { bench.app(enroller: enroller) }
+    func headers(_ role: Role?, json: Bool = false) -> HTTPFields { bench.headers(role, json: json) }
 
     static func text(_ response: TestResponse) -> String { String(buffer: response.body) }
 

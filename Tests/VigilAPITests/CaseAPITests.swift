@@ -12,29 +12,14 @@ import VigilTestSupport
 /// Case records through the HTTP API, in-process, on a real SQLite file: who may do what, a case
 /// opened from an alert with its evidence, the journal, attachments, statistics and bad input.
 @Suite struct CaseAPITests {
-    let directory: URL
-    let database: VigilDatabase
-    let tokens: [Role: String]
+    let bench: APIBench
+    var directory: URL { bench.directory }
+    var database: VigilDatabase { bench.database }
 
-    init() throws {
-        directory = try Fixtures.temporaryDirectory()
-        database = try VigilDatabase(path: directory.appendingPathComponent("vigil.sqlite").path)
-        var tokens: [Role: String] = [:]
-        for role in Role.allCases { tokens[role] = try database.createToken(name: "\(role.rawValue)-desk", role: role, actor: "test").secret }
-        self.tokens = tokens
-    }
+    init() throws { bench = try APIBench() }
 
-    func app() -> some ApplicationProtocol {
-        let environment = APIEnvironment(uploads: directory.appendingPathComponent("uploads").path)
-        return Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment))
-    }
-
-    func headers(_ role: Role, json: Bool = true) -> HTTPFields {
-        var fields = HTTPFields()
-        fields[.authorization] = "Bearer \(tokens[role]!)"
-        if json { fields[.contentType] = "application/json" }
-        return fields
-    }
+    func app() -> some ApplicationProtocol { bench.app() }
+    func headers(_ role: Role, json: Bool = true) -> HTTPFields { bench.headers(role, json: json) }
 
     static func object(_ response: TestResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
