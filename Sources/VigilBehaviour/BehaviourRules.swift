@@ -24,6 +24,8 @@ public struct BehaviourEvent: Sendable, Equatable {
     /// Crowd: people in the zone.
     public var count: Int?
     public var time: Double
+    /// The detector's score for the person's box (0 for left objects): which sighting's evidence an alert keeps.
+    public var score: Double = 0
 }
 
 /// Evaluates a camera's rules on its people, detection after detection. Each (rule, zone, track)
@@ -69,7 +71,7 @@ public struct BehaviourRules: Sendable {
                     crossings[line.name, default: [:]][direction, default: 0] += 1
                     if direction == line.forbidden {
                         events.append(BehaviourEvent(rule: .line, line: line.name, trackID: track.id, box: track.box, path: track.path,
-                                                     direction: direction, time: time))
+                                                     direction: direction, time: time, score: track.score))
                     }
                 }
             }
@@ -84,7 +86,8 @@ public struct BehaviourRules: Sendable {
                     guard rule.kind == .intrusion || dwell >= rule.seconds else { continue }
                     guard fired.insert(key(rule.kind, rule.zone, id)).inserted else { continue }
                     events.append(BehaviourEvent(rule: rule.kind == .intrusion ? .intrusion : .loitering, zone: rule.zone, trackID: id,
-                                                 box: track.box, path: track.path, dwell: rule.kind == .loitering ? dwell : nil, time: time))
+                                                 box: track.box, path: track.path, dwell: rule.kind == .loitering ? dwell : nil, time: time,
+                                                 score: track.score))
                 }
             case .crowd:
                 let present = inside.filter { $0.value[rule.zone] != nil }.keys.sorted()
@@ -92,7 +95,7 @@ public struct BehaviourRules: Sendable {
                     guard crowded.insert(rule.zone).inserted, let last = present.max(by: { inside[$0]![rule.zone]! < inside[$1]![rule.zone]! }),
                           let track = byID[last] else { continue }
                     events.append(BehaviourEvent(rule: .crowd, zone: rule.zone, trackID: last, box: track.box, path: track.path,
-                                                 count: present.count, time: time))
+                                                 count: present.count, time: time, score: track.score))
                 } else {
                     crowded.remove(rule.zone)
                 }

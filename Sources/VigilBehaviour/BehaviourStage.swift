@@ -71,7 +71,8 @@ public final class BehaviourStage {
             result.searchedPixels += region.area
         }
         result.detected = true
-        let updated = tracker.update(Self.distinct(found).map(\.box), time: time)
+        let people = Self.distinct(found)
+        let updated = tracker.update(people.map(\.box), scores: people.map(\.score), time: time)
         result.events = rules.evaluate(updated: updated, live: tracker.tracks, time: time)
         result.people = tracker.tracks
         if let leftObjects {

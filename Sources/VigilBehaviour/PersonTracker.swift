@@ -11,6 +11,8 @@ public struct PersonTracker: Sendable {
         public var lastSeen: Double
         /// Foot points, oldest first, at most `pathLimit` (for crossings and the evidence drawing).
         public var path: [Point]
+        /// The detector's score for the latest box (HOG's SVM margin; 0 when none was given).
+        public var score: Double = 0
     }
 
     public var memory: Double
@@ -26,7 +28,8 @@ public struct PersonTracker: Sendable {
 
     /// Adds one detection cycle's people seen at `time`; returns the tracks updated in it.
     @discardableResult
-    public mutating func update(_ boxes: [BoundingBox], time: Double) -> [Track] {
+    /// `scores`, when given, holds one detector score per box.
+    public mutating func update(_ boxes: [BoundingBox], scores: [Double] = [], time: Double) -> [Track] {
         tracks.removeAll { time - $0.lastSeen > memory }
         var free = Set(tracks.indices)
         var updated: [Int] = []
@@ -50,12 +53,14 @@ public struct PersonTracker: Sendable {
             free.remove(pair.track)
             tracks[pair.track].box = boxes[pair.detection]
             tracks[pair.track].lastSeen = time
+            tracks[pair.track].score = pair.detection < scores.count ? scores[pair.detection] : 0
             tracks[pair.track].path.append(Point(footOf: boxes[pair.detection]))
             if tracks[pair.track].path.count > Self.pathLimit { tracks[pair.track].path.removeFirst() }
             updated.append(pair.track)
         }
         for (d, box) in boxes.enumerated() where !matched.contains(d) {
-            tracks.append(Track(id: nextID, box: box, firstSeen: time, lastSeen: time, path: [Point(footOf: box)]))
+            tracks.append(Track(id: nextID, box: box, firstSeen: time, lastSeen: time, path: [Point(footOf: box)],
+                                score: d < scores.count ? scores[d] : 0))
             nextID += 1
             updated.append(tracks.count - 1)
         }

@@ -46,6 +46,7 @@ import VigilVision
 
         let intrusions = events.filter { $0.rule == .intrusion }
         #expect(intrusions.count == 1, "one person, one entry: \(intrusions)")
+        #expect(events.allSatisfy { $0.score > 0 }, "each event carries its detection's score (the alert keeps the surest sighting)")
         let intrusion = try #require(intrusions.first)
         // The feet cross into the zone at 2.53 s; searches run twice a second.
         #expect(intrusion.time >= 2.5 && intrusion.time <= 3.6, "\(intrusion)")

@@ -38,13 +38,13 @@ struct DaemonBehaviourTests {
         Thread.sleep(forTimeInterval: 1)
         let rows = try workspace.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT kind, rule, zone, line, dwellSeconds, direction, threshold, subjectName, snapshotPath, path, count
+                SELECT kind, rule, zone, line, dwellSeconds, direction, threshold, subjectName, snapshotPath, path, count, sharpness
                 FROM alert ORDER BY id
                 """)
         }
         let rules = rows.map { $0["rule"] as String }
         #expect(rules == ["intrusion", "loitering", "line"], "\(rows)")
-        #expect(rows.allSatisfy { ($0["kind"] as String) == "behaviour" })
+        #expect(rows.allSatisfy { ($0["kind"] as String) == "behaviour" && ($0["sharpness"] as Double) > 0 }, "kind and detection score")
         if rows.count == 3 {
             let loitering = rows[1]
             let dwell: Double = loitering["dwellSeconds"]
