@@ -32,11 +32,7 @@ extension Routes {
             let statistics = try await caseStatistics(request)
             switch request.uri.queryParameters.get("format") ?? "json" {
             case "json": return try context.responseEncoder.encode(statistics.rows, from: request, context: context)
-            case "csv":
-                let csv = (["period,\(statistics.grouping.rawValue),cases,alerts"] + statistics.rows.map {
-                    "\($0.period),\(Self.csvCell($0.group)),\($0.cases),\($0.alerts)"
-                }).joined(separator: "\n") + "\n"
-                return Self.json(Data(csv.utf8), type: "text/csv; charset=utf-8")
+            case "csv": return Self.json(Data(statistics.csv().utf8), type: "text/csv; charset=utf-8")
             case let other: throw HTTPError(.badRequest, message: "format '\(other)': expected json or csv")
             }
         }
@@ -107,8 +103,10 @@ extension Routes {
             try context.require(.caseViewer)
             let id = try context.parameters.require("id", as: Int64.self)
             let seq = try context.parameters.require("seq", as: Int.self)
-            let entry = try await store.run { try $0.caseFile(id).entries.first { $0.seq == seq && $0.kind == .attachment } }
-            guard let entry, let sha = entry.fileSHA256 else { throw HTTPError(.notFound, message: "case \(id) has no attachment \(seq)") }
+            let entry = try await store.run { try $0.caseEntry(id, seq: seq) }
+            guard let entry, entry.kind == .attachment, let sha = entry.fileSHA256 else {
+                throw HTTPError(.notFound, message: "case \(id) has no attachment \(seq)")
+            }
             let path = try await store.run { $0.caseFilePath(sha256: sha) }
             guard let data = await Blocking.run({ FileManager.default.contents(atPath: path) }) else {
                 throw HTTPError(.notFound, message: "case \(id) attachment \(seq): the file is missing (see vigil cases verify)")
@@ -180,9 +178,5 @@ extension Routes {
 
     private static func caseFields(_ input: CaseInput) throws -> CaseFields {
         CaseFields(title: input.title, type: input.type, status: try input.status.map(caseStatus), assignee: input.assignee, area: input.area)
-    }
-
-    private static func csvCell(_ text: String) -> String {
-        text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

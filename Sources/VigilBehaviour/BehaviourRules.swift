@@ -24,6 +24,8 @@ public struct BehaviourEvent: Sendable, Equatable {
     /// Crowd: people in the zone.
     public var count: Int?
     public var time: Double
+    /// The rule's own threshold: loitering or left-object seconds, crowd count (0 for intrusion and lines).
+    public var threshold: Double = 0
     /// The detector's score for the person's box (0 for left objects): which sighting's evidence an alert keeps.
     public var score: Double = 0
 }
@@ -35,10 +37,12 @@ public struct BehaviourRules: Sendable {
     public let settings: BehaviourSettings
     /// When each track's foot entered each zone (absent: outside).
     private var inside: [Int: [String: Double]] = [:]
-    private var fired: Set<String> = []
+    /// (rule index, track) pairs that fired while the person stays in the rule's zone.
+    private struct Fired: Hashable { var rule: Int; var track: Int }
+    private var fired: Set<Fired> = []
     private var crowded: Set<String> = []
-    private struct LeftKey: Hashable { var zone: String; var object: Int }
-    private var leftFired: Set<LeftKey> = []
+    /// (rule index, object) pairs that fired; objects have ids of their own.
+    private var leftFired: Set<Fired> = []
     /// Crossings so far, per line name and direction.
     public private(set) var crossings: [String: [CrossingDirection: Int]] = [:]
 
@@ -51,7 +55,7 @@ public struct BehaviourRules: Sendable {
         var events: [BehaviourEvent] = []
         let liveIDs = Set(live.map(\.id))
         for id in inside.keys where !liveIDs.contains(id) { inside[id] = nil }
-        fired = fired.filter { key in liveIDs.contains(Int(key.split(separator: "|").last!)!) }
+        fired = fired.filter { liveIDs.contains($0.track) }
 
         for track in updated {
             let foot = track.path.last ?? Point(footOf: track.box)
@@ -60,8 +64,9 @@ public struct BehaviourRules: Sendable {
                     if inside[track.id]?[zone.name] == nil { inside[track.id, default: [:]][zone.name] = time }
                 } else {
                     inside[track.id]?[zone.name] = nil
-                    fired.remove(key(.intrusion, zone.name, track.id))
-                    fired.remove(key(.loitering, zone.name, track.id))
+                    for (index, rule) in settings.rules.enumerated() where rule.zone == zone.name {
+                        fired.remove(Fired(rule: index, track: track.id))
+                    }
                 }
             }
             if track.path.count >= 2 {
@@ -77,17 +82,17 @@ public struct BehaviourRules: Sendable {
             }
         }
         let byID = Dictionary(uniqueKeysWithValues: live.map { ($0.id, $0) })
-        for rule in settings.rules {
+        for (index, rule) in settings.rules.enumerated() {
             switch rule.kind {
             case .intrusion, .loitering:
                 for (id, zones) in inside.sorted(by: { $0.key < $1.key }) {
                     guard let since = zones[rule.zone], let track = byID[id] else { continue }
                     let dwell = time - since
                     guard rule.kind == .intrusion || dwell >= rule.seconds else { continue }
-                    guard fired.insert(key(rule.kind, rule.zone, id)).inserted else { continue }
+                    guard fired.insert(Fired(rule: index, track: id)).inserted else { continue }
                     events.append(BehaviourEvent(rule: rule.kind == .intrusion ? .intrusion : .loitering, zone: rule.zone, trackID: id,
                                                  box: track.box, path: track.path, dwell: rule.kind == .loitering ? dwell : nil, time: time,
-                                                 score: track.score))
+                                                 threshold: rule.seconds, score: track.score))
                 }
             case .crowd:
                 let present = inside.filter { $0.value[rule.zone] != nil }.keys.sorted()
@@ -95,7 +100,7 @@ public struct BehaviourRules: Sendable {
                     guard crowded.insert(rule.zone).inserted, let last = present.max(by: { inside[$0]![rule.zone]! < inside[$1]![rule.zone]! }),
                           let track = byID[last] else { continue }
                     events.append(BehaviourEvent(rule: .crowd, zone: rule.zone, trackID: last, box: track.box, path: track.path,
-                                                 count: present.count, time: time, score: track.score))
+                                                 count: present.count, time: time, threshold: Double(rule.count), score: track.score))
                 } else {
                     crowded.remove(rule.zone)
                 }
@@ -111,14 +116,14 @@ public struct BehaviourRules: Sendable {
     public mutating func evaluate(objects: [PersonTracker.Track], time: Double) -> [BehaviourEvent] {
         var events: [BehaviourEvent] = []
         let live = Set(objects.map(\.id))
-        leftFired = leftFired.filter { live.contains($0.object) }
-        for rule in settings.rules where rule.kind == .leftObject {
+        leftFired = leftFired.filter { live.contains($0.track) }
+        for (index, rule) in settings.rules.enumerated() where rule.kind == .leftObject {
             guard let zone = settings.zones.first(where: { $0.name == rule.zone }) else { continue }
             for object in objects where object.box.area >= rule.minArea && time - object.firstSeen >= rule.seconds {
                 guard zone.contains(Point(x: object.box.centerX, y: object.box.centerY)),
-                      leftFired.insert(LeftKey(zone: rule.zone, object: object.id)).inserted else { continue }
+                      leftFired.insert(Fired(rule: index, track: object.id)).inserted else { continue }
                 events.append(BehaviourEvent(rule: .leftObject, zone: rule.zone, trackID: object.id, box: object.box,
-                                             path: object.path, dwell: time - object.firstSeen, time: time))
+                                             path: object.path, dwell: time - object.firstSeen, time: time, threshold: rule.seconds))
             }
         }
         return events
@@ -127,5 +132,4 @@ public struct BehaviourRules: Sendable {
     /// People whose foot is in `zone` now.
     public func occupancy(_ zone: String) -> Int { inside.values.filter { $0[zone] != nil }.count }
 
-    private func key(_ kind: BehaviourRuleKind, _ zone: String, _ track: Int) -> String { "\(kind.rawValue)|\(zone)|\(track)" }
 }

@@ -79,7 +79,7 @@ public final class BehaviourStage {
             let minArea = settings.rules.filter { $0.kind == .leftObject }.map(\.minArea).min() ?? 400
             // A person standing still is still foreground too: what overlaps someone followed is not an object.
             let still = try leftObjects.update(frame, minArea: minArea).filter { blob in
-                !tracker.tracks.contains { Self.samePerson($0.box, blob) || PersonTracker.iou($0.box, blob) > 0.1 }
+                !tracker.tracks.contains { Self.samePerson($0.box, blob) || $0.box.iou(blob) > 0.1 }
             }
             objects.update(still, time: time)
             result.events += rules.evaluate(objects: objects.tracks, time: time)
@@ -100,11 +100,10 @@ public final class BehaviourStage {
     }
 
     static func samePerson(_ a: BoundingBox, _ b: BoundingBox) -> Bool {
-        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x), h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-        guard w > 0, h > 0 else { return false }
-        let overlap = Double(w * h)
-        let sameColumn = Double(w) >= 0.7 * Double(min(a.width, b.width)) && Double(h) >= 0.4 * Double(min(a.height, b.height))
-        return PersonTracker.iou(a, b) > 0.5 || overlap > 0.7 * Double(min(a.area, b.area)) || sameColumn
+        let shared = a.intersection(b)
+        guard shared.area > 0 else { return false }
+        let sameColumn = Double(shared.width) >= 0.7 * Double(min(a.width, b.width)) && Double(shared.height) >= 0.4 * Double(min(a.height, b.height))
+        return a.iou(b) > 0.5 || Double(shared.area) > 0.7 * Double(min(a.area, b.area)) || sameColumn
     }
 
     /// Mean luma per cell of a `width` x `height` grid, from every 4th pixel of every 4th row (enough

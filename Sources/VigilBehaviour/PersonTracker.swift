@@ -37,7 +37,7 @@ public struct PersonTracker: Sendable {
         var pairs: [(detection: Int, track: Int, score: Double)] = []
         for (d, box) in boxes.enumerated() {
             for (t, track) in tracks.enumerated() {
-                let iou = Self.iou(box, track.box)
+                let iou = box.iou(track.box)
                 if iou >= minIoU {
                     pairs.append((d, t, 1 + iou))
                 } else {
@@ -65,14 +65,6 @@ public struct PersonTracker: Sendable {
             updated.append(tracks.count - 1)
         }
         return updated.map { tracks[$0] }
-    }
-
-    static func iou(_ a: BoundingBox, _ b: BoundingBox) -> Double {
-        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
-        let h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-        guard w > 0, h > 0 else { return 0 }
-        let overlap = Double(w * h)
-        return overlap / (Double(a.area + b.area) - overlap)
     }
 
     static func distance(_ a: Point, _ b: Point) -> Double {

@@ -135,11 +135,7 @@ public enum CaseOutput {
         case .json:
             return try json(s)
         case .csv:
-            func cell(_ text: String) -> String {
-                text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-            }
-            return (["period,\(s.grouping.rawValue),cases,alerts"] + s.rows.map { "\($0.period),\(cell($0.group)),\($0.cases),\($0.alerts)" })
-                .joined(separator: "\n")
+            return String(s.csv().dropLast())
         case .table:
             guard !s.rows.isEmpty else { return "no cases or alerts in that time" }
             return Output.table([s.period.rawValue.uppercased(), s.grouping.rawValue.uppercased(), "CASES", "ALERTS"],

@@ -152,11 +152,9 @@ final class AnalysisWorker: @unchecked Sendable {
         for event in result.events {
             metrics?.matched(camera: pending.camera)
             let zone = settings.zones.first { $0.name == event.zone }, line = settings.lines.first { $0.name == event.line }
-            let threshold = settings.rules.first { $0.zone == event.zone && $0.kind.rawValue == event.rule.rawValue }
-                .map { $0.kind == .crowd ? Double($0.count) : $0.seconds } ?? 0
             let evidence = BehaviourEvidence(
                 cameraID: camera.config.id, rule: event.rule.rawValue, zone: event.zone, line: event.line, trackID: event.trackID,
-                box: event.box, score: event.score, dwellSeconds: event.dwell, threshold: threshold, direction: event.direction,
+                box: event.box, score: event.score, dwellSeconds: event.dwell, threshold: event.threshold, direction: event.direction,
                 peopleCount: event.count, path: event.path, seenAt: pending.capturedAt)
             sink.submit(BehaviourMatchEvent(camera: pending.camera, cooldown: camera.config.cooldown, evidence: evidence,
                                             evidenceFrame: EvidenceOverlay.draw(on: pending.frame, zone: zone, line: line, path: event.path),

@@ -1,5 +1,4 @@
 import CAnalytics
-import VigilCharts
 
 /// The one place CAnalytics status codes become `EEGError`s.
 enum AnalyticsStatus {
@@ -8,6 +7,4 @@ enum AnalyticsStatus {
         let detail = message()
         throw EEGError.native(operation, detail.isEmpty ? "status \(status)" : detail)
     }
-
-    static func errorText(_ buffer: [CChar]) -> String { CStrings.text(buffer) }
 }

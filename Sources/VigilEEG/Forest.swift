@@ -1,4 +1,5 @@
 import CAnalytics
+import VigilCharts
 
 /// A random forest (OpenCV ml) over numeric features: trained, saved, loaded,
 /// and asked for class probabilities (the share of trees per class).
@@ -11,7 +12,7 @@ public final class Forest {
         let y = labels.map(Int32.init)
         var error = [CChar](repeating: 0, count: 256)
         guard let handle = vg_forest_train(flat, y, Int32(features.count), Int32(columns), Int32(trees), Int32(maxDepth), &error, error.count) else {
-            throw EEGError.native("forest training", AnalyticsStatus.errorText(error))
+            throw EEGError.native("forest training", CStrings.text(error))
         }
         self.handle = handle
     }
@@ -19,7 +20,7 @@ public final class Forest {
     public init(path: String) throws {
         var error = [CChar](repeating: 0, count: 256)
         guard let handle = vg_forest_load(path, &error, error.count) else {
-            throw EEGError.model(path, AnalyticsStatus.errorText(error))
+            throw EEGError.model(path, CStrings.text(error))
         }
         self.handle = handle
     }

@@ -28,7 +28,7 @@ public enum SpectrumPlot {
                                 edges, names, Int32(bands.count), maxFrequency, &error, error.count)
             }
         }
-        try AnalyticsStatus.check(status, "spectrum plot", message: AnalyticsStatus.errorText(error))
+        try AnalyticsStatus.check(status, "spectrum plot", message: CStrings.text(error))
     }
 }
 

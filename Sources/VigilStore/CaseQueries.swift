@@ -40,6 +40,15 @@ public struct CaseStatistics: Sendable, Equatable, Codable {
     public var grouping: Grouping
     public var rows: [Row]
 
+    /// `period,<grouping>,cases,alerts` rows, the group quoted when it holds a comma, quote or line break.
+    public func csv() -> String {
+        func cell(_ text: String) -> String {
+            text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        return (["period,\(grouping.rawValue),cases,alerts"] + rows.map { "\($0.period),\(cell($0.group)),\($0.cases),\($0.alerts)" })
+            .joined(separator: "\n") + "\n"
+    }
+
     /// The counts as a period-by-group matrix (periods and groups sorted; absent pairs are 0),
     /// what a stacked bar chart draws. `alerts` picks alerts instead of cases.
     public func matrix(alerts: Bool = false) -> (periods: [String], groups: [String], values: [[Double]]) {
@@ -80,6 +89,14 @@ extension VigilDatabase {
             related = related.filter { !linked.contains($0.id ?? -1) }.sorted { $0.lastSeen > $1.lastSeen }
             return CaseFile(record: record, parties: parties, alerts: alerts, incidents: incidents, entries: entries,
                             relatedAlerts: related)
+        }
+    }
+
+    /// One journal entry of a case (nil when the case has no entry `seq`).
+    public func caseEntry(_ id: Int64, seq: Int) throws -> CaseEntry? {
+        try read { db in
+            _ = try Self.caseRecord(db, id)
+            return try CaseEntry.filter(Column("caseRecordId") == id && Column("seq") == seq).fetchOne(db)
         }
     }
 

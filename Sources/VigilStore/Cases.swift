@@ -15,11 +15,7 @@ extension VigilDatabase {
         }
         try Self.validate(fields)
         return try write { db in
-            let now = Date()
-            var record = CaseRecord(id: nil, title: title, type: type, status: fields.status ?? .open, assignee: fields.assignee,
-                                    area: fields.area, createdAt: now, createdBy: actor, updatedAt: now,
-                                    closedAt: fields.status == .closed ? now : nil)
-            try record.insert(db)
+            let record = try Self.insertCase(db, title: title, type: type, fields, actor: actor, at: Date())
             try Audit.append(db, actor: actor, action: "case.create",
                              detail: ["case": record.id!, "title": title, "type": type, "status": record.status.rawValue])
             return record
@@ -126,10 +122,7 @@ extension VigilDatabase {
         try Self.validate(fields)
         return try write { db in
             let now = Date()
-            var record = CaseRecord(id: nil, title: fields.title!, type: fields.type!, status: fields.status ?? .open,
-                                    assignee: fields.assignee, area: fields.area, createdAt: now, createdBy: actor,
-                                    updatedAt: now, closedAt: nil)
-            try record.insert(db)
+            let record = try Self.insertCase(db, title: fields.title!, type: fields.type!, fields, actor: actor, at: now)
             let id = record.id!
             try CaseAlertLink(caseRecordId: id, alertId: alertID, linkedAt: now, linkedBy: actor).insert(db)
             var party = plate.map { CaseParty(id: nil, caseRecordId: id, kind: .vehicle, reference: PlateText.normalised($0),
@@ -141,6 +134,15 @@ extension VigilDatabase {
                              detail: ["case": id, "title": record.title, "type": record.type, "alert": alertID])
             return record
         }
+    }
+
+    /// A new case row (closing stamps `closedAt`); the caller audits it with what else it links.
+    private static func insertCase(_ db: Database, title: String, type: String, _ fields: CaseFields, actor: String, at now: Date) throws -> CaseRecord {
+        var record = CaseRecord(id: nil, title: title, type: type, status: fields.status ?? .open, assignee: fields.assignee,
+                                area: fields.area, createdAt: now, createdBy: actor, updatedAt: now,
+                                closedAt: fields.status == .closed ? now : nil)
+        try record.insert(db)
+        return record
     }
 
     static func caseRecord(_ db: Database, _ id: Int64) throws -> CaseRecord {

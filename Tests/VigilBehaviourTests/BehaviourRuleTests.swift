@@ -60,6 +60,14 @@ import VigilCore
         #expect(back.map(\.rule) == [.intrusion, .intrusion])
     }
 
+    @Test func twoLoiteringRulesOnOneZoneEachFireAtTheirOwnDwell() {
+        var settings = BehaviourSettings()
+        settings.zones = [square]
+        settings.rules = [BehaviourRule(kind: .loitering, zone: "vault", seconds: 5), BehaviourRule(kind: .loitering, zone: "vault", seconds: 12)]
+        let events = run(settings, stride(from: 0.0, through: 20, by: 0.5).map { ($0, [person(200, 200)]) })
+        #expect(events.map(\.time) == [5, 12] && events.map(\.threshold) == [5, 12])
+    }
+
     @Test func aCrowdFiresWhenItFormsAndLinesCountBothWays() {
         var settings = BehaviourSettings()
         settings.zones = [square]

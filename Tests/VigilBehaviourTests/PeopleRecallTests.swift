@@ -19,12 +19,6 @@ import VigilVision
         }
     }
 
-    static func iou(_ a: BoundingBox, _ b: BoundingBox) -> Double {
-        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x), h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-        guard w > 0, h > 0 else { return 0 }
-        return Double(w * h) / Double(a.area + b.area - w * h)
-    }
-
     @Test(.enabled(if: Fixtures.sharedDataUsable))
     func peopleInThePedestrianClipAgainstHandLabels() throws {
         // The defaults, and the best of a small sweep (min_height 128-350, hit_threshold 0 or -0.3) on these frames.
@@ -53,7 +47,7 @@ import VigilVision
             let truth = labels.filter { $0.seconds == second }.map(\.box)
             // Greedy one-to-one matching, best overlaps first.
             var pairs: [(Int, Int, Double)] = []
-            for (d, box) in found.enumerated() { for (t, label) in truth.enumerated() { let o = Self.iou(box, label); if o >= 0.3 { pairs.append((d, t, o)) } } }
+            for (d, box) in found.enumerated() { for (t, label) in truth.enumerated() { let o = box.iou(label); if o >= 0.3 { pairs.append((d, t, o)) } } }
             var usedD = Set<Int>(), usedT = Set<Int>()
             for (d, t, _) in pairs.sorted(by: { $0.2 > $1.2 }) where !usedD.contains(d) && !usedT.contains(t) { usedD.insert(d); usedT.insert(t) }
             truePositives += usedT.count
