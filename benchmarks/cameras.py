@@ -77,13 +77,13 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run(vigil, template, sources, k, seconds, extra, max_side):
+def run(vigil, template, sources, k, seconds, extra, max_side, workers=None):
     work = tempfile.mkdtemp(prefix="vigil-bench-")
     try:
         os.makedirs(os.path.join(work, "cameras"))
         shutil.copy(template, os.path.join(work, "vigil.sqlite"))
         with open(os.path.join(work, "vigil.yaml"), "w") as f:
-            f.write("database: vigil.sqlite\nsnapshots: snapshots\nlog_level: info\n")
+            f.write("database: vigil.sqlite\nsnapshots: snapshots\nlog_level: info\n" + (f"workers: {workers}\n" if workers else ""))
         for i in range(k):
             with open(os.path.join(work, "cameras", f"cam{i:02d}.yaml"), "w") as f:
                 f.write(f"id: cam{i:02d}\nurl: {sources[i % len(sources)]}\nloop: true\nanalyse_fps: 5\n"
@@ -124,6 +124,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--ks", default="1,2,4,8,12,16")
     parser.add_argument("--max-side", type=int, default=None, help="face.max_side for every camera (default: 1280)")
+    parser.add_argument("--workers", type=int, default=None, help="analysis workers (default: one per core)")
     parser.add_argument("--modes", default="all", help="comma-separated: defaults,no-regions,no-cadence,no-tracking (or all)")
     parser.add_argument("--source", default="cycled", choices=["cycled", "1080p"],
                         help="cycled: hamilton, pedestrians at 720p, mot20; 1080p: the pedestrian clip as shot, on every camera")
@@ -160,7 +161,7 @@ def main():
                   f"{'det/s':>5}  CPU ms/s: {' '.join(f'{x.lower():>6}' for x in STAGES)}")
             best = 0
             for k in [int(x) for x in args.ks.split(",")]:
-                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side)
+                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side, args.workers)
                 realtime = r["handled_fps_min"] >= 4.5 and r["drop_pct_max"] <= 10
                 best = k if realtime else best
                 fmt = lambda v: "-" if v is None else f"{v:.0f}"

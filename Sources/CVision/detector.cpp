@@ -2,6 +2,7 @@
 // and dlib's HOG detector (slower, far fewer false faces). Which to use when is
 // policy and lives in Swift (VigilVision.FaceDetector); this file only measures.
 #include <cmath>
+#include <dlfcn.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -195,4 +196,10 @@ extern "C" void vg_set_native_threads(int32_t threads) {
     } catch (...) {
         // Only a hint: OpenCV keeps its default when it cannot change it.
     }
+    // dlib's encoder multiplies through BLAS. Debian's libblas.so.3 is OpenBLAS on most machines,
+    // whose pthread build starts a thread per core and, between calls, spins them on sched_yield:
+    // with one analysis worker per core already busy, that spinning took about an eighth of a
+    // 2-core node at 8 cameras. Looked up by name, because the alternative may be another BLAS.
+    using set_threads = void (*)(int);
+    if (auto set = reinterpret_cast<set_threads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
 }

@@ -106,9 +106,10 @@ public final class FaceDetector {
 
     // MARK: prepared frames
 
-    /// Keeps OpenCV's own worker threads out of every later call in this process. The daemon
-    /// runs one analysis thread per core already; OpenCV splitting each Haar pass across the
-    /// same cores adds contention, and would hide CPU time from the per-thread cost accounting.
+    /// Keeps OpenCV's and OpenBLAS's own worker threads out of every later call in this process.
+    /// The daemon runs one analysis thread per core already; a library splitting each Haar pass or
+    /// matrix product across the same cores adds contention (OpenBLAS's idle threads spin), and
+    /// would hide CPU time from the per-thread cost accounting.
     public static func singleThreadedNative() { vg_set_native_threads(1) }
 
     /// The scale at which `frame` is searched (its long side brought within `maxDetectionSide`).

@@ -96,7 +96,7 @@ typedef struct {
 int vg_detector_prepare(vg_detector *detector, const vg_image *image, const vg_prepare_params *params,
                         uint8_t *grid_out);
 
-/** OpenCV's worker threads for later calls (1 = none: the caller's thread does the work). */
+/** OpenCV's and OpenBLAS's worker threads for later calls (1 = none: the caller's thread does the work). */
 void vg_set_native_threads(int32_t threads);
 
 /** One Haar search inside the prepared image. Sizes and region are in source pixels. */
