@@ -11,10 +11,12 @@ handled, <= 10% dropped). It runs with the defaults (motion regions,
 detection at detect_fps with tracks in between), then with each mechanism
 switched off, so each one's gain is visible.
 
-    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,12,16] [--modes all] [--source cycled|1080p]
+    benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,12,16] [--modes all] [--source cycled|1080p] [--people] [--workers N]
 
 `--max-side` sets every camera's `face.max_side` (frames are shrunk so their
 long side is at most this before detection): the main cost/recall knob.
+`--people` adds person detection and behaviour rules (a zone, a line) to every
+camera, so the People column shows what they cost.
 
 Needs a release build (`swift build -c release`) and ../shared/data.
 """
@@ -59,7 +61,7 @@ def counters(db):
             "SELECT cameraID, framesAnalysed, motionSkipped, framesDropped, framesDecoded FROM cameraStatus")}
 
 
-STAGES = ["Decode", "Motion", "Detect", "Track", "Encode", "Plates"]
+STAGES = ["Decode", "Motion", "Detect", "Track", "Encode", "Plates", "People"]
 
 
 def costs(db):
@@ -70,6 +72,20 @@ def costs(db):
     return total, (statistics.mean(r[len(STAGES)] for r in rows) if rows else 0), any(r[-1] for r in rows)
 
 
+# People and behaviour on every camera (--people): HOG at its defaults, a zone over the frame's
+# lower half with intrusion and loitering rules, and a line down the middle (coordinates fit the
+# smallest source, hamilton's 640x360; the rules' cost does not depend on where they are).
+PEOPLE = """behaviour:
+  zones:
+    - {name: floor, points: [[0, 180], [640, 180], [640, 360], [0, 360]]}
+  rules:
+    - {type: intrusion, zone: floor}
+    - {type: loitering, zone: floor, seconds: 30}
+  lines:
+    - {name: middle, from: [320, 0], to: [320, 360]}
+"""
+
+
 def percentile(values, p):
     if not values:
         return None
@@ -77,7 +93,7 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run(vigil, template, sources, k, seconds, extra, max_side, workers=None):
+def run(vigil, template, sources, k, seconds, extra, max_side, workers=None, people=False):
     work = tempfile.mkdtemp(prefix="vigil-bench-")
     try:
         os.makedirs(os.path.join(work, "cameras"))
@@ -87,7 +103,8 @@ def run(vigil, template, sources, k, seconds, extra, max_side, workers=None):
         for i in range(k):
             with open(os.path.join(work, "cameras", f"cam{i:02d}.yaml"), "w") as f:
                 f.write(f"id: cam{i:02d}\nurl: {sources[i % len(sources)]}\nloop: true\nanalyse_fps: 5\n"
-                        "watchlists: [hamilton]\ncooldown: 60\n" + (f"face:\n  max_side: {max_side}\n" if max_side else ""))
+                        "watchlists: [hamilton]\ncooldown: 60\n" + (f"face:\n  max_side: {max_side}\n" if max_side else "")
+                        + (PEOPLE if people else ""))
         log_path = os.path.join(work, "daemon.log")
         env = dict(os.environ, VIGIL_MODELS=os.path.join(ROOT, "models"))
         with open(log_path, "w") as log:
@@ -125,6 +142,7 @@ def main():
     parser.add_argument("--ks", default="1,2,4,8,12,16")
     parser.add_argument("--max-side", type=int, default=None, help="face.max_side for every camera (default: 1280)")
     parser.add_argument("--workers", type=int, default=None, help="analysis workers (default: one per core)")
+    parser.add_argument("--people", action="store_true", help="every camera also detects people and runs behaviour rules")
     parser.add_argument("--modes", default="all", help="comma-separated: defaults,no-regions,no-cadence,no-tracking (or all)")
     parser.add_argument("--source", default="cycled", choices=["cycled", "1080p"],
                         help="cycled: hamilton, pedestrians at 720p, mot20; 1080p: the pedestrian clip as shot, on every camera")
@@ -147,7 +165,8 @@ def main():
                            env=env, check=True, stdout=subprocess.DEVNULL)
         described = ("hamilton 640x360 29.97 fps, pedestrians 1280x720 25 fps, mot20 826x540 25 fps (cycled)"
                      if args.source == "cycled" else "pedestrians 1920x1080 25 fps on every camera")
-        print(f"sources: {described}; {args.seconds:.0f} s per run, {os.cpu_count()} cores, face.max_side {args.max_side or 1280}")
+        print(f"sources: {described}; {args.seconds:.0f} s per run, {os.cpu_count()} cores, face.max_side {args.max_side or 1280}"
+              + ("; people and behaviour rules on every camera" if args.people else ""))
         modes = [("defaults: motion regions + detect_fps cadence + tracking", "defaults", []),
                  ("no motion regions (whole frames, cadence + tracking)", "no-regions", ["--no-motion-regions"]),
                  ("no cadence (region search in every analysed frame)", "no-cadence", ["--no-cadence"]),
@@ -161,7 +180,7 @@ def main():
                   f"{'det/s':>5}  CPU ms/s: {' '.join(f'{x.lower():>6}' for x in STAGES)}")
             best = 0
             for k in [int(x) for x in args.ks.split(",")]:
-                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side, args.workers)
+                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side, args.workers, args.people)
                 realtime = r["handled_fps_min"] >= 4.5 and r["drop_pct_max"] <= 10
                 best = k if realtime else best
                 fmt = lambda v: "-" if v is None else f"{v:.0f}"
