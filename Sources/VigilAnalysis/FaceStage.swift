@@ -58,6 +58,8 @@ public final class FaceStage {
     static let rejectionMemory = 1.0
     /// What is left of the current detection cycle.
     private var plan: [Search] = []
+    /// Pixels banked towards the next slice while the node is over capacity (see `analyse`).
+    private var credit = 0.0
     private var firstCycle: Double?
     /// Detection cycles begun (the first is searched whole).
     private var cyclesStarted = 0
@@ -111,24 +113,39 @@ public final class FaceStage {
             if firstCycle == nil || time < firstCycle! { firstCycle = time }
         }
         if !plan.isEmpty {
-            // This frame's share of the cycle: slices until the budget is spent (at least one).
-            let budget = Self.pixelsPerSecond / max(analyseFPS, 0.1) / max(1, load)
+            // This frame's share of the cycle: slices until the budget is spent (at least one). Under load
+            // the share is banked, so a slice dearer than one frame's share runs every few frames, not in
+            // every frame: the region search slows by the load factor itself, not only its cycle starts
+            // (a 720p cycle is eight slices, longer than any interval, so stretching starts alone saved nothing).
+            let unloaded = Self.pixelsPerSecond / max(analyseFPS, 0.1)
+            let budget = unloaded / max(1, load)
+            credit = load > 1 ? min(credit + budget, 1.25 * unloaded) : 0
             var spent = 0.0
             let proposals = try costs.measure(.detect) { () throws -> [FaceDetection] in
                 var found: [FaceDetection] = []
-                // A quarter over budget is allowed when it finishes a small camera's cycle in one frame.
-                while let search = plan.first, spent == 0 || spent + search.cost(minFace: detector.settings.minFaceSize) <= 1.25 * budget {
+                while let search = plan.first {
+                    let cost = search.cost(minFace: detector.settings.minFaceSize)
+                    if load > 1 {
+                        // Banked credit pays; a search dearer than the cap runs once the cap is reached.
+                        guard credit >= min(cost, 1.25 * unloaded) else { break }
+                        credit = max(0, credit - cost)
+                    } else {
+                        // A quarter over budget is allowed when it finishes a small camera's cycle in one frame.
+                        guard spent == 0 || spent + cost <= 1.25 * budget else { break }
+                    }
                     plan.removeFirst()
                     let hits = detector.settings.strategy == .hog
                         ? try detector.hog(frame, in: search.region)
                         : try detector.search(region: search.region, minSize: search.min, maxSize: search.max)
-                    spent += search.cost(minFace: detector.settings.minFaceSize)
+                    spent += cost
                     found.append(contentsOf: hits)
                 }
                 return Self.distinct(found).filter { inRegion($0.box) }
             }
-            result.detected = true
-            try adopt(proposals, frame: frame, time: time, detector: detector, costs: &costs)
+            if spent > 0 {
+                result.detected = true
+                try adopt(proposals, frame: frame, time: time, detector: detector, costs: &costs)
+            }
         }
         try followTracks(frame, time: time, detector: detector, area: area, costs: &costs)
         tracker.mergeDuplicates()
