@@ -5,6 +5,10 @@ Both analyse the shared Hamilton clip at 5 fps with Lin-Manuel Miranda and Alex
 Lacamoire enrolled; both sides' matches are listed, and Vigil's analysed
 frames per CPU-second are reported as a ratio to the peer's. Set up the peer
 first with benchmarks/python_peer/setup.sh (never run by CI).
+
+The peer runs with OPENBLAS_NUM_THREADS=1, as Vigil holds OpenBLAS to the calling
+thread itself: dlib's idle OpenBLAS threads spin on sched_yield, which would add
+CPU time to the peer that is not its pipeline's work.
 """
 import json
 import os
@@ -34,7 +38,8 @@ def main():
 
     before = child_cpu()
     peer = json.loads(subprocess.run([python, os.path.join(ROOT, "benchmarks", "python_peer", "pipeline.py"), clip, "5"]
-                                     + [f"{k}={v}" for k, v in known.items()], capture_output=True, text=True, check=True).stdout)
+                                     + [f"{k}={v}" for k, v in known.items()], capture_output=True, text=True, check=True,
+                                     env=dict(os.environ, OPENBLAS_NUM_THREADS="1")).stdout)
     peer_cpu = child_cpu() - before
 
     db = tempfile.mktemp(suffix=".sqlite")
