@@ -16,6 +16,11 @@ public struct BoundingBox: Hashable, Sendable, Codable {
     public var centerX: Double { Double(x) + Double(width) / 2 }
     public var centerY: Double { Double(y) + Double(height) / 2 }
 
+    /// Whether the point lies inside the box or on its edge.
+    public func contains(x px: Double, y py: Double) -> Bool {
+        px >= Double(x) && px <= Double(x + width) && py >= Double(y) && py <= Double(y + height)
+    }
+
     /// Intersection over union: the usual "same object" test for detections and ground truth.
     public func iou(_ other: BoundingBox) -> Double {
         let left = max(x, other.x), top = max(y, other.y)

@@ -162,9 +162,3 @@ public final class FaceDetector {
         return results.prefix(Int(count)).map { FaceDetection(box: BoundingBox($0.box), score: $0.score) }
     }
 }
-
-extension BoundingBox {
-    func contains(x px: Double, y py: Double) -> Bool {
-        px >= Double(x) && px <= Double(x + width) && py >= Double(y) && py <= Double(y + height)
-    }
-}

@@ -62,11 +62,7 @@ import VigilVision
         while done.count < wanted.count, let decoded = try decoder.nextFrame(convertIf: { t in wanted.contains { abs($0 - t) < 0.02 } }) {
             guard let frame = decoded.picture, let second = wanted.first(where: { abs($0 - decoded.time) < 0.02 }), !done.contains(second) else { continue }
             done.insert(second)
-            let found = try detector.detect(in: frame).map(\.box).filter { box in
-                guard let region else { return true }
-                let cx = box.x + box.width / 2, cy = box.y + box.height / 2
-                return cx >= region.x && cx < region.x + region.width && cy >= region.y && cy < region.y + region.height
-            }
+            let found = try detector.detect(in: frame).map(\.box).filter { region?.contains(x: $0.centerX, y: $0.centerY) ?? true }
             let truth = labels.filter { $0.seconds == second }.map(\.box)
             // Greedy one-to-one matching, best overlaps first.
             var pairs: [(Int, Int, Double)] = []
