@@ -23,6 +23,8 @@ import PackageDescription
 /// - `VigilPlates`: plate formats, OCR confusion repair, ranking, voting and tolerant matching (no vision code).
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
+/// - `VigilCluster`: scale-out on a shared PostgreSQL: nodes, and leases that give each camera and
+///   hook to exactly one live node, with fair shares and fail-over (postgres-nio).
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
 /// - `VigilHooks`: the outbox dispatcher: signed webhooks and command hooks, retries, probes.
 /// - `VigilAPI`: the HTTP API (Hummingbird): tokens and roles, watchlists, alerts, the live stream.
@@ -55,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -138,6 +141,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Scale-out: nodes, and leases on cameras and hooks, in a shared PostgreSQL (postgres-nio).
+        .target(name: "VigilCluster", dependencies: [
+            "VigilCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "VigilScan", dependencies: [
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore",
             .product(name: "Logging", package: "swift-log"),
@@ -180,7 +192,7 @@ let package = Package(
         // The command-line pieces both binaries share: the commands that need no vision (crime and EEG
         // included: they load OpenCV's ML, XGBoost and FFTW, not the camera stack), options, output.
         .target(name: "VigilCommandLine", dependencies: [
-            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates", "VigilCrime", "VigilEEG", "VigilCharts",
+            "VigilCore", "VigilConfig", "VigilStore", "VigilHooks", "VigilPlates", "VigilCrime", "VigilEEG", "VigilCharts", "VigilCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -190,7 +202,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "vigil-full", dependencies: [
-            "VigilCommandLine",
+            "VigilCommandLine", "VigilCluster",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             "VigilDaemon", "VigilHooks",
             "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilScan", "VigilConfig", "VigilEEG", "VigilCrime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -235,6 +248,11 @@ let package = Package(
         ]),
         .testTarget(name: "VigilBehaviourTests", dependencies: [
             "VigilTestSupport", "VigilCore", "VigilConfig", "VigilMedia", "VigilVision", "VigilBehaviour",
+        ]),
+        .testTarget(name: "VigilClusterTests", dependencies: [
+            "VigilTestSupport", "VigilCluster", "VigilCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilEEGTests", dependencies: ["VigilTestSupport", "VigilEEG", "VigilMedia"]),
         .testTarget(name: "VigilCrimeTests", dependencies: [

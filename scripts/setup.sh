@@ -21,6 +21,8 @@ packages=(libopencv-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-
           gstreamer1.0-plugins-bad
           # A venv for the API fuzzer (schemathesis from PyPI), and a real browser for the web page's test.
           python3-venv chromium chromium-driver
+          # Scale-out: the shared database, and the private cluster the tests start (scripts/postgres.sh).
+          postgresql
           # promtool checks /metrics and the alerting rules; hyperfine times start-up (benchmarks).
           prometheus hyperfine)
 missing=()

@@ -17,9 +17,12 @@ tail -n 1 "$log"
 # running beside them. Serial is slower but measures what it claims to.
 # Tesseract's OpenMP threads spin against the tests' own (vigil sets this itself; the test process is not vigil).
 export OMP_THREAD_LIMIT=1
+# A private PostgreSQL on a loopback port for the scale-out tests (VIGIL_TEST_POSTGRES), removed on exit.
+source scripts/postgres.sh
+trap vigil_postgres_stop EXIT
 # The whole suite, one test target at a time (fast unit targets first), with each target's wall time.
 # `swift test --filter VigilPlatesTests` runs one of them alone.
-targets=(VigilCoreTests VigilPlatesTests VigilAnalysisTests VigilBehaviourTests VigilMediaTests VigilHooksTests VigilAPITests VigilEEGTests
+targets=(VigilCoreTests VigilPlatesTests VigilAnalysisTests VigilBehaviourTests VigilMediaTests VigilHooksTests VigilClusterTests VigilAPITests VigilEEGTests
          VigilCrimeTests VigilPlatesIntegrationTests VigilVisionTests VigilDaemonTests)
 for directory in Tests/Vigil*Tests; do
   [[ " ${targets[*]} " == *" $(basename "$directory") "* ]] || { echo "test: $(basename "$directory") is not in scripts/test.sh's target list" >&2; exit 1; }

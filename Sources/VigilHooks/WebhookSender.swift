@@ -110,8 +110,3 @@ public final class WebhookSender: Sendable {
     }
 }
 
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import VigilCore
 
 /// Vigil's SQLite database: one GRDB `DatabasePool` in WAL mode, so the daemon
 /// reads (watchlists, alerts) while the CLI or API writes.
@@ -18,6 +19,13 @@ public final class VigilDatabase: Sendable {
     public init(path: String, logger: Logger = Logger(label: "vigil.store"), busyTimeout: TimeInterval = 5) throws {
         self.path = path
         self.logger = logger
+        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+            // Said plainly rather than failing on a "directory postgres:" that does not exist.
+            throw StoreError.cannotOpen(path: Redaction.url(path), reason: """
+                watchlists, alerts and the outbox are kept in SQLite only in this version; PostgreSQL \
+                holds the nodes' membership and leases (vigil cluster status)
+                """)
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             throw StoreError.cannotOpen(path: path, reason: "directory \(directory) does not exist")

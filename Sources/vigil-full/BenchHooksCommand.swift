@@ -98,6 +98,6 @@ struct BenchHooks: AsyncParsableCommand {
         task.cancel()
         dispatcher.notify()
         _ = await task.result
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.seconds
     }
 }

@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VigilCore
+
+/// What a node holds after a renewal: the cameras it should analyse and the hooks it should deliver.
+public struct Holdings: Sendable, Equatable {
+    public var cameras: Set<String>
+    public var hooks: Set<String>
+    public static let none = Holdings(cameras: [], hooks: [])
+    public init(cameras: Set<String>, hooks: Set<String>) {
+        self.cameras = cameras
+        self.hooks = hooks
+    }
+}
+
+/// The kinds of things nodes lease. Each is served by exactly one live node at a time.
+public enum LeaseKind: String, Sendable, CaseIterable {
+    case camera, hook
+}
+
+/// Lease timing. A dead node's cameras are taken within `ttl + renewEvery` (13 s by default, the
+/// issue asks for at most 15).
+public struct LeaseSettings: Sendable, Equatable {
+    /// How long a lease lasts without renewal.
+    public var ttl: Duration
+    /// How often a node renews, heartbeats and rebalances.
+    public var renewEvery: Duration
+    public init(ttl: Duration = .seconds(10), renewEvery: Duration = .seconds(3)) {
+        self.ttl = ttl
+        self.renewEvery = renewEvery
+    }
+    var ttlSeconds: Double { ttl.seconds }
+}
+
+/// One node's membership of the installation, as intent-level statements on its own connection:
+/// join under a unique name, renew (heartbeat, renew leases, hand back or claim to reach a fair
+/// share), leave (hand everything back at once).
+///
+/// Times are the database server's (`now()`), so nodes' clocks never need to agree.
+public struct Membership: Sendable {
+    public let name: String
+    public let instance: UUID
+    public let cameraCapacity: Int
+    public let settings: LeaseSettings
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Connects, migrates, and registers `name`; refuses a name a live node is using.
+    public static func join(_ location: DatabaseLocation, name: String, cameraCapacity: Int?,
+                            settings: LeaseSettings = LeaseSettings(), logger: Logger) async throws(ClusterError) -> Membership {
+        try validate(name: name)
+        let connection = try await ClusterDatabase.open(location, logger: logger).connection
+        do {
+            let membership = Membership(name: name, instance: UUID(), cameraCapacity: min(cameraCapacity ?? Int(Int32.max), Int(Int32.max)),
+                                        settings: settings, connection: connection, logger: logger)
+            try await membership.register()
+            return membership
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Node names are shown in `vigil status` and logs and used as metric labels.
+    static func validate(name: String) throws(ClusterError) {
+        guard (1...63).contains(name.count) else { throw .badNodeName(name, reason: "must be 1 to 63 characters") }
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw .badNodeName(name, reason: "only letters, digits, '-', '_' and '.' are allowed")
+        }
+    }
+
+    private func register() async throws(ClusterError) {
+        let ttl = settings.ttlSeconds
+        let capacity = cameraCapacity
+        let rows = try await ClusterConnection.rows(connection, """
+            INSERT INTO nodes (name, instance, camera_capacity, started_at, seen_at, expires_at)
+            VALUES (\(name), \(instance), \(capacity), now(), now(), now() + \(ttl) * interval '1 second')
+            ON CONFLICT (name) DO UPDATE
+               SET instance = excluded.instance, camera_capacity = excluded.camera_capacity,
+                   started_at = excluded.started_at, seen_at = excluded.seen_at, expires_at = excluded.expires_at
+             WHERE nodes.expires_at < now()
+            RETURNING instance
+            """, operation: "registering node \(name)", logger: logger)
+        if rows.isEmpty {
+            let seen = try await ClusterConnection.rows(connection,
+                "SELECT extract(epoch FROM now() - seen_at)::float8 FROM nodes WHERE name = \(name)",
+                operation: "reading node \(name)", logger: logger)
+            let seconds = (try? seen.first?.decode(Double.self)) ?? 0
+            throw .nodeNameInUse(name: name, lastSeenSecondsAgo: seconds)
+        }
+        logger.info("joined the installation", metadata: ["node": "\(name)", "instance": "\(instance)"])
+    }
+
+    /// Heartbeat, then for each kind: renew what is held, hand back what is over the fair share,
+    /// claim free or lapsed leasables up to it. One transaction, so a node never holds a lease
+    /// that its heartbeat did not also refresh.
+    public func renew() async throws(ClusterError) -> Holdings {
+        let (name, instance, ttl, logger) = (name, instance, settings.ttlSeconds, logger)
+        return try await ClusterConnection.transaction(connection, operation: "renewing leases of node \(name)", logger: logger) { connection in
+            let alive = try await connection.query("""
+                UPDATE nodes SET seen_at = now(), expires_at = now() + \(ttl) * interval '1 second'
+                 WHERE name = \(name) AND instance = \(instance) RETURNING 1
+                """, logger: logger).collect()
+            guard !alive.isEmpty else { throw ClusterError.evicted(name: name) }
+            var nodes: [FairShare.Node] = []
+            var nodeRows: [(String, Int)] = []
+            for try await row in try await connection.query(
+                "SELECT name, camera_capacity FROM nodes WHERE expires_at > now()", logger: logger).decode((String, Int).self) {
+                nodeRows.append(row)
+            }
+            var holdings = Holdings.none
+            for kind in LeaseKind.allCases {
+                let total = try await connection.query(
+                    "SELECT count(*)::int8 FROM leasables WHERE kind = \(kind.rawValue)", logger: logger)
+                    .collect().first?.decode(Int.self) ?? 0
+                nodes = nodeRows.map { FairShare.Node(name: $0.0, capacity: kind == .camera ? $0.1 : total) }
+                let target = FairShare.targets(total: total, nodes: nodes)[name] ?? 0
+                var held = Set<String>()
+                for try await key in try await connection.query("""
+                    UPDATE leases SET expires_at = now() + \(ttl) * interval '1 second'
+                     WHERE holder = \(instance) AND kind = \(kind.rawValue) RETURNING key
+                    """, logger: logger).decode(String.self) {
+                    held.insert(key)
+                }
+                if held.count > target {
+                    let surplus = Array(held.sorted().suffix(held.count - target))
+                    try await connection.query("""
+                        DELETE FROM leases WHERE holder = \(instance) AND kind = \(kind.rawValue) AND key = ANY(\(surplus))
+                        """, logger: logger)
+                    held.subtract(surplus)
+                    logger.info("handed back for a fair share", metadata: ["node": "\(name)", "kind": "\(kind.rawValue)", "keys": "\(surplus)"])
+                } else if held.count < target {
+                    let wanted = target - held.count
+                    var claimed: [String] = []
+                    for try await key in try await connection.query("""
+                        WITH free AS (
+                            SELECT r.kind, r.key FROM leasables r
+                              LEFT JOIN leases l ON l.kind = r.kind AND l.key = r.key
+                             WHERE r.kind = \(kind.rawValue) AND (l.key IS NULL OR l.expires_at < now())
+                             ORDER BY r.key
+                             LIMIT \(wanted)
+                             FOR NO KEY UPDATE OF r SKIP LOCKED)
+                        INSERT INTO leases (kind, key, node, holder, acquired_at, expires_at)
+                        SELECT kind, key, \(name), \(instance), now(), now() + \(ttl) * interval '1 second' FROM free
+                        ON CONFLICT (kind, key) DO UPDATE
+                           SET node = excluded.node, holder = excluded.holder,
+                               acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+                         WHERE leases.expires_at < now()
+                        RETURNING key
+                        """, logger: logger).decode(String.self) {
+                        claimed.append(key)
+                    }
+                    held.formUnion(claimed)
+                    if !claimed.isEmpty {
+                        logger.info("claimed", metadata: ["node": "\(name)", "kind": "\(kind.rawValue)", "keys": "\(claimed.sorted())"])
+                    }
+                }
+                switch kind {
+                case .camera: holdings.cameras = held
+                case .hook: holdings.hooks = held
+                }
+            }
+            return holdings
+        }
+    }
+
+    /// Hands every lease back and removes the node, so others take its cameras at their next renewal.
+    public func leave() async throws(ClusterError) {
+        let (name, instance, logger) = (name, instance, logger)
+        try await ClusterConnection.transaction(connection, operation: "leaving as node \(name)", logger: logger) { connection in
+            try await connection.query("DELETE FROM leases WHERE holder = \(instance)", logger: logger)
+            try await connection.query("DELETE FROM nodes WHERE name = \(name) AND instance = \(instance)", logger: logger)
+        }
+        logger.info("left the installation, leases handed back", metadata: ["node": "\(name)"])
+    }
+
+    /// Closes the connection without handing anything back.
+    public func close() async {
+        try? await connection.close()
+    }
+}
+
+extension Membership {
+    /// The same node process on a new connection, after the old one failed. Its row and leases are
+    /// still its own unless they lapsed and were taken; the next `renew` finds out which.
+    public func reconnected(to location: DatabaseLocation) async throws(ClusterError) -> Membership {
+        let connection = try await ClusterConnection.open(location, logger: logger)
+        return Membership(name: name, instance: instance, cameraCapacity: cameraCapacity, settings: settings,
+                          connection: connection, logger: logger)
+    }
+}
