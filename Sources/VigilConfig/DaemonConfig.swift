@@ -41,7 +41,15 @@ public struct DaemonConfig: Sendable, Equatable {
             let text = try read(path)
             base = (path as NSString).deletingLastPathComponent
             var root = try YAMLMapping.load(text: text, file: path)
-            if let value = try root.string("database") { config.database = value }
+            if let value = try root.string("database") {
+                if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+                    throw root.error("database", """
+                        \(Redaction.url(value)): in this version PostgreSQL holds only the nodes' membership and \
+                        leases (vigil cluster status); watchlists, alerts and the outbox need an SQLite file here
+                        """)
+                }
+                config.database = value
+            }
             if let value = try root.string("snapshots") { config.snapshots = value }
             if let value = try root.int("workers", in: 1...64) { config.workers = value }
             if let value = try root.string("log_level") {
