@@ -132,24 +132,38 @@ public struct Membership: Sendable {
                     logger.info("handed back for a fair share", metadata: ["node": "\(name)", "kind": "\(kind.rawValue)", "keys": "\(surplus)"])
                 } else if held.count < target {
                     let wanted = target - held.count
+                    // Two statements that never wait on a row another node has locked, so nodes
+                    // renewing and claiming at the same moment cannot deadlock (one statement with an
+                    // upsert did, in LeaseContentionTests): lapsed leases first, skipping any whose
+                    // holder is renewing it right now; then leasables nobody has leased.
                     var claimed: [String] = []
                     for try await key in try await connection.query("""
-                        WITH free AS (
-                            SELECT r.kind, r.key FROM leasables r
-                              LEFT JOIN leases l ON l.kind = r.kind AND l.key = r.key
-                             WHERE r.kind = \(kind.rawValue) AND (l.key IS NULL OR l.expires_at < now())
-                             ORDER BY r.key
-                             LIMIT \(wanted)
-                             FOR NO KEY UPDATE OF r SKIP LOCKED)
-                        INSERT INTO leases (kind, key, node, holder, acquired_at, expires_at)
-                        SELECT kind, key, \(name), \(instance), now(), now() + \(ttl) * interval '1 second' FROM free
-                        ON CONFLICT (kind, key) DO UPDATE
-                           SET node = excluded.node, holder = excluded.holder,
-                               acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-                         WHERE leases.expires_at < now()
+                        UPDATE leases SET node = \(name), holder = \(instance), acquired_at = now(),
+                                          expires_at = now() + \(ttl) * interval '1 second'
+                         WHERE (kind, key) IN (
+                               SELECT kind, key FROM leases
+                                WHERE kind = \(kind.rawValue) AND expires_at < now()
+                                ORDER BY key LIMIT \(wanted)
+                                FOR NO KEY UPDATE SKIP LOCKED)
+                           AND expires_at < now()
                         RETURNING key
                         """, logger: logger).decode(String.self) {
                         claimed.append(key)
+                    }
+                    if claimed.count < wanted {
+                        for try await key in try await connection.query("""
+                            INSERT INTO leases (kind, key, node, holder, acquired_at, expires_at)
+                            SELECT r.kind, r.key, \(name), \(instance), now(), now() + \(ttl) * interval '1 second'
+                              FROM leasables r
+                             WHERE r.kind = \(kind.rawValue)
+                               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.kind = r.kind AND l.key = r.key)
+                             ORDER BY r.key LIMIT \(wanted - claimed.count)
+                               FOR NO KEY UPDATE OF r SKIP LOCKED
+                            ON CONFLICT (kind, key) DO NOTHING
+                            RETURNING key
+                            """, logger: logger).decode(String.self) {
+                            claimed.append(key)
+                        }
                     }
                     held.formUnion(claimed)
                     if !claimed.isEmpty {
