@@ -145,6 +145,7 @@ let package = Package(
         .target(name: "VigilCluster", dependencies: [
             "VigilCore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -252,6 +253,7 @@ let package = Package(
         .testTarget(name: "VigilClusterTests", dependencies: [
             "VigilTestSupport", "VigilCluster", "VigilCore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilEEGTests", dependencies: ["VigilTestSupport", "VigilEEG", "VigilMedia"]),

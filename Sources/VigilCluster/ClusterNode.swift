@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -14,25 +15,29 @@ public final class ClusterNode: Service, Sendable {
     public let location: DatabaseLocation
     private let membership: Membership
     private let logger: Logger
+    private let metrics: ClusterMetrics
     private let onChange: @Sendable (Holdings) -> Void
 
     /// Joins first, so a wrong address or a duplicate name fails start-up with a clear error.
     public static func join(_ location: DatabaseLocation, name: String, cameraCapacity: Int?,
                             settings: LeaseSettings = LeaseSettings(), logger: Logger,
+                            metrics: any MetricsFactory = MetricsSystem.factory,
                             onChange: @escaping @Sendable (Holdings) -> Void) async throws(ClusterError) -> ClusterNode {
         guard settings.ttl >= settings.renewEvery * 2 else { throw .badLeaseTiming(ttl: "\(settings.ttl)", renewEvery: "\(settings.renewEvery)") }
         var logger = logger
         logger[metadataKey: "node"] = "\(name)"
         let membership = try await Membership.join(location, name: name, cameraCapacity: cameraCapacity,
                                                    settings: settings, logger: logger)
-        return ClusterNode(location: location, membership: membership, logger: logger, onChange: onChange)
+        return ClusterNode(location: location, membership: membership, logger: logger,
+                           metrics: ClusterMetrics(factory: metrics), onChange: onChange)
     }
 
-    private init(location: DatabaseLocation, membership: Membership, logger: Logger,
+    private init(location: DatabaseLocation, membership: Membership, logger: Logger, metrics: ClusterMetrics,
                  onChange: @escaping @Sendable (Holdings) -> Void) {
         self.location = location
         self.membership = membership
         self.logger = logger
+        self.metrics = metrics
         self.onChange = onChange
     }
 
@@ -46,18 +51,26 @@ public final class ClusterNode: Service, Sendable {
         var reported: Holdings? = nil
         var validUntil = clock.now
         var outageSince: ContinuousClock.Instant? = nil
+        // After an outage, claims wait two renewal intervals: when the database itself was away,
+        // every node comes back within about one interval, and a node back first would otherwise
+        // see the others' rows lapsed, believe itself alone, and take their cameras.
+        var claimsFrom = clock.now
         func report(_ holdings: Holdings) {
             guard holdings != reported else { return }
             reported = holdings
+            metrics.held(holdings)
             onChange(holdings)
         }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let sent = clock.now
-            switch await Self.attempt(membership, connected: connected, location: location, within: settings.renewEvery) {
+            switch await Self.attempt(membership, connected: connected, claiming: outageSince == nil && sent >= claimsFrom,
+                                      location: location, within: settings.renewEvery) {
             case .success(let (current, holdings)):
                 membership = current
+                if outageSince != nil { claimsFrom = clock.now + settings.renewEvery * 2 }
                 connected = true
                 validUntil = sent + settings.ttl
+                metrics.renewed(seconds: (clock.now - sent).seconds)
                 if let since = outageSince {
                     logger.notice("database reachable again", metadata: ["outage.seconds": "\(since.duration(to: clock.now))"])
                     outageSince = nil
@@ -68,6 +81,7 @@ public final class ClusterNode: Service, Sendable {
                 await membership.close()
                 throw ClusterError.evicted(name: name)
             case .failure(let error):
+                metrics.failed()
                 if outageSince == nil {
                     outageSince = sent
                     logger.error("cannot renew leases", metadata: ["error": "\(error)"])
@@ -98,7 +112,7 @@ public final class ClusterNode: Service, Sendable {
     /// leases run out; postgres-nio 1.33 was seen waiting on a backend that PostgreSQL had
     /// terminated. The late attempt is left behind on its own task and closes any connection it
     /// opened when it ends.
-    private static func attempt(_ membership: Membership, connected: Bool, location: DatabaseLocation,
+    private static func attempt(_ membership: Membership, connected: Bool, claiming: Bool, location: DatabaseLocation,
                                 within limit: Duration) async -> Result<(Membership, Holdings), ClusterError> {
         let race = FirstAnswer<Result<(Membership, Holdings), ClusterError>>()
         return await withCheckedContinuation { continuation in
@@ -112,7 +126,7 @@ public final class ClusterNode: Service, Sendable {
                     return
                 }
                 do throws(ClusterError) {
-                    let holdings = try await current.renew()
+                    let holdings = try await current.renew(claiming: claiming)
                     if !race.answer(.success((current, holdings))) && !connected { await current.close() }
                 } catch {
                     race.answer(.failure(error))

@@ -94,8 +94,8 @@ public struct Membership: Sendable {
 
     /// Heartbeat, then for each kind: renew what is held, hand back what is over the fair share,
     /// claim free or lapsed leasables up to it. One transaction, so a node never holds a lease
-    /// that its heartbeat did not also refresh.
-    public func renew() async throws(ClusterError) -> Holdings {
+    /// that its heartbeat did not also refresh. With `claiming` false it only renews and hands back.
+    public func renew(claiming: Bool = true) async throws(ClusterError) -> Holdings {
         let (name, instance, ttl, logger) = (name, instance, settings.ttlSeconds, logger)
         return try await ClusterConnection.transaction(connection, operation: "renewing leases of node \(name)", logger: logger) { connection in
             let alive = try await connection.query("""
@@ -130,7 +130,7 @@ public struct Membership: Sendable {
                         """, logger: logger)
                     held.subtract(surplus)
                     logger.info("handed back for a fair share", metadata: ["node": "\(name)", "kind": "\(kind.rawValue)", "keys": "\(surplus)"])
-                } else if held.count < target {
+                } else if claiming && held.count < target {
                     let wanted = target - held.count
                     // Two statements that never wait on a row another node has locked, so nodes
                     // renewing and claiming at the same moment cannot deadlock (one statement with an

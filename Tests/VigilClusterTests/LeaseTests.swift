@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import ServiceLifecycle
 import Testing
 import VigilCluster
@@ -22,9 +23,9 @@ struct LeaseTests {
     }
 
     func start(_ name: String, on location: DatabaseLocation, board: HoldingsBoard, capacity: Int? = nil,
-               settings: LeaseSettings = LeaseSettings()) async throws -> RunningNode {
+               settings: LeaseSettings = LeaseSettings(), metrics: TestMetrics = TestMetrics()) async throws -> RunningNode {
         let node = try await ClusterNode.join(location, name: name, cameraCapacity: capacity, settings: settings,
-                                              logger: logger, onChange: board.callback(for: name))
+                                              logger: logger, metrics: metrics, onChange: board.callback(for: name))
         let group = ServiceGroup(services: [node], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         return RunningNode(group: group, task: Task { try await group.run() })
     }
@@ -135,7 +136,8 @@ struct LeaseTests {
             try await define(on: nodeLocation, cameras: ["c1", "c2"])
             let settings = LeaseSettings(ttl: .seconds(4), renewEvery: .seconds(1))
             let board = HoldingsBoard()
-            let node = try await start("node-a", on: nodeLocation, board: board, settings: settings)
+            let metrics = TestMetrics()
+            let node = try await start("node-a", on: nodeLocation, board: board, settings: settings, metrics: metrics)
             #expect(try await board.wait(upTo: .seconds(5)) { $0.cameras("node-a") == ["c1", "c2"] } != nil)
 
             let clock = ContinuousClock()
@@ -147,11 +149,57 @@ struct LeaseTests {
             let stoppedAfter = try #require(stopped, "the node kept its cameras without the database")
             print("outage: the cut-off node stopped its cameras \(String(format: "%.1f", stoppedAfter)) s after losing the database (lease 4 s)")
             #expect(clock.now - cut < settings.ttl, "the node must stop before its leases can have lapsed")
+            // The outage is visible in the metrics /metrics exports.
+            #expect(try metrics.expectGauge("vigil_cluster_database_reachable").lastValue == 0)
+            #expect(try metrics.expectGauge("vigil_cluster_leases_held", [("kind", "camera")]).lastValue == 0)
+            #expect(try metrics.expectCounter("vigil_cluster_renewal_failures_total").totalValue >= 1)
 
             try await TestPostgres.execute("ALTER ROLE \(role) LOGIN", on: location)
             let resumed = try await board.wait(upTo: .seconds(10)) { $0.cameras("node-a") == ["c1", "c2"] }
             #expect(resumed != nil, "the node did not take its cameras back once the database returned")
+            #expect(try metrics.expectGauge("vigil_cluster_database_reachable").lastValue == 1)
+            #expect(try metrics.expectGauge("vigil_cluster_leases_held", [("kind", "camera")]).lastValue == 2)
+            #expect(try metrics.expectTimer("vigil_cluster_renewal_seconds").values.count >= 2)
             await node.stop()
+        }
+        try await TestPostgres.execute("DROP ROLE \(role)", on: server)
+    }
+
+    @Test func afterTheDatabaseWasAwayEveryNodeKeepsItsOwnCameras() async throws {
+        // All nodes connect as one role, so locking it out is the database going away for everyone.
+        let role = "vigil_nodes_\(UInt32.random(in: 0...UInt32.max))"
+        let server = try DatabaseLocation(parsing: try #require(TestPostgres.address))
+        try await TestPostgres.execute("CREATE ROLE \(role) LOGIN", on: server)
+        try await TestPostgres.withDatabase { location in
+            try await TestPostgres.execute("GRANT ALL ON SCHEMA public TO \(role)", on: location)
+            var nodeLocation = location
+            nodeLocation.user = role
+            try await define(on: nodeLocation, cameras: Set((1...9).map { "c\($0)" }))
+            let settings = LeaseSettings(ttl: .seconds(4), renewEvery: .seconds(1))
+            let board = HoldingsBoard()
+            let names = ["node-a", "node-b", "node-c"]
+            var nodes: [RunningNode] = []
+            for name in names { nodes.append(try await start(name, on: nodeLocation, board: board, settings: settings)) }
+            let even = { (board: HoldingsBoard) in names.allSatisfy { board.cameras($0).count == 3 } }
+            #expect(try await board.wait(upTo: .seconds(10), even) != nil)
+            let before = Dictionary(uniqueKeysWithValues: names.map { ($0, board.cameras($0)) })
+
+            // Away for longer than a lease: every node and every lease lapses.
+            try await TestPostgres.execute(
+                "ALTER ROLE \(role) NOLOGIN",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'", on: location)
+            #expect(try await board.wait(upTo: .seconds(5)) { board in names.allSatisfy { board.cameras($0).isEmpty } } != nil)
+            try await Task.sleep(for: .seconds(3))
+            board.resetPeaks()
+            try await TestPostgres.execute("ALTER ROLE \(role) LOGIN", on: location)
+
+            let back = try await board.wait(upTo: .seconds(10)) { board in names.allSatisfy { board.cameras($0) == before[$0] } }
+            print("recovery: every node held its own cameras again after \(back.map { String(format: "%.1f", $0) } ?? "more than 10") s; peaks \(board.peakCameras)")
+            #expect(back != nil, "cameras moved between nodes after the outage: \(names.map { board.cameras($0).sorted() })")
+            try await Task.sleep(for: .seconds(3))  // two more renewals, claims allowed again
+            #expect(names.allSatisfy { board.cameras($0) == before[$0] })
+            #expect(board.peakCameras.values.allSatisfy { $0 <= 3 }, "a node took more than its share: \(board.peakCameras)")
+            for node in nodes { await node.stop() }
         }
         try await TestPostgres.execute("DROP ROLE \(role)", on: server)
     }

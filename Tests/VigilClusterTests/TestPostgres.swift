@@ -72,10 +72,20 @@ enum TestPostgres {
 final class HoldingsBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var byNode: [String: Holdings] = [:]
+    private var peaks: [String: Int] = [:]
 
     func callback(for node: String) -> @Sendable (Holdings) -> Void {
-        { [self] holdings in lock.withLock { byNode[node] = holdings } }
+        { [self] holdings in
+            lock.withLock {
+                byNode[node] = holdings
+                peaks[node] = max(peaks[node] ?? 0, holdings.cameras.count)
+            }
+        }
     }
+
+    /// The most cameras each node reported at once since the last `resetPeaks()`.
+    var peakCameras: [String: Int] { lock.withLock { peaks } }
+    func resetPeaks() { lock.withLock { peaks = [:] } }
 
     func cameras(_ node: String) -> Set<String> { lock.withLock { byNode[node]?.cameras ?? [] } }
     func hooks(_ node: String) -> Set<String> { lock.withLock { byNode[node]?.hooks ?? [] } }
