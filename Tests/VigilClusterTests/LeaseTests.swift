@@ -125,26 +125,22 @@ struct LeaseTests {
     }
 
     @Test func aNodeCutOffFromTheDatabaseStopsBeforeItsLeasesLapseAndResumesAfter() async throws {
-        // The node connects as a role of its own, so the test can lock it out without stopping the server.
-        let role = "vigil_node_\(UInt32.random(in: 0...UInt32.max))"
-        let server = try DatabaseLocation(parsing: try #require(TestPostgres.address))
-        try await TestPostgres.execute("CREATE ROLE \(role) LOGIN", on: server)
-        try await TestPostgres.withDatabase { location in
-            try await TestPostgres.execute("GRANT ALL ON SCHEMA public TO \(role)", on: location)
-            var nodeLocation = location
-            nodeLocation.user = role
+        try await TestPostgres.withLockableRole { database in
+            let nodeLocation = database.location
             try await define(on: nodeLocation, cameras: ["c1", "c2"])
             let settings = LeaseSettings(ttl: .seconds(4), renewEvery: .seconds(1))
             let board = HoldingsBoard()
             let metrics = TestMetrics()
             let node = try await start("node-a", on: nodeLocation, board: board, settings: settings, metrics: metrics)
-            #expect(try await board.wait(upTo: .seconds(5)) { $0.cameras("node-a") == ["c1", "c2"] } != nil)
+            // Waits are bound to a constant before #expect. With Swift 6.3.1, after a closure passed
+            // inside `#expect(try await …)` within a generic async closure, the next call ran that
+            // stale closure instead of its own (reproduced in isolation), and this test passed vacuously.
+            let started = try await board.wait(upTo: .seconds(5)) { $0.cameras("node-a") == ["c1", "c2"] }
+            #expect(started != nil)
 
             let clock = ContinuousClock()
             let cut = clock.now
-            try await TestPostgres.execute(
-                "ALTER ROLE \(role) NOLOGIN",
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'", on: location)
+            try await database.lockOut()
             let stopped = try await board.wait(upTo: .seconds(10)) { $0.cameras("node-a").isEmpty }
             let stoppedAfter = try #require(stopped, "the node kept its cameras without the database")
             print("outage: the cut-off node stopped its cameras \(String(format: "%.1f", stoppedAfter)) s after losing the database (lease 4 s)")
@@ -154,7 +150,7 @@ struct LeaseTests {
             #expect(try metrics.expectGauge("vigil_cluster_leases_held", [("kind", "camera")]).lastValue == 0)
             #expect(try metrics.expectCounter("vigil_cluster_renewal_failures_total").totalValue >= 1)
 
-            try await TestPostgres.execute("ALTER ROLE \(role) LOGIN", on: location)
+            try await database.letIn()
             let resumed = try await board.wait(upTo: .seconds(10)) { $0.cameras("node-a") == ["c1", "c2"] }
             #expect(resumed != nil, "the node did not take its cameras back once the database returned")
             #expect(try metrics.expectGauge("vigil_cluster_database_reachable").lastValue == 1)
@@ -162,18 +158,12 @@ struct LeaseTests {
             #expect(try metrics.expectTimer("vigil_cluster_renewal_seconds").values.count >= 2)
             await node.stop()
         }
-        try await TestPostgres.execute("DROP ROLE \(role)", on: server)
     }
 
     @Test func afterTheDatabaseWasAwayEveryNodeKeepsItsOwnCameras() async throws {
         // All nodes connect as one role, so locking it out is the database going away for everyone.
-        let role = "vigil_nodes_\(UInt32.random(in: 0...UInt32.max))"
-        let server = try DatabaseLocation(parsing: try #require(TestPostgres.address))
-        try await TestPostgres.execute("CREATE ROLE \(role) LOGIN", on: server)
-        try await TestPostgres.withDatabase { location in
-            try await TestPostgres.execute("GRANT ALL ON SCHEMA public TO \(role)", on: location)
-            var nodeLocation = location
-            nodeLocation.user = role
+        try await TestPostgres.withLockableRole { database in
+            let nodeLocation = database.location
             try await define(on: nodeLocation, cameras: Set((1...9).map { "c\($0)" }))
             let settings = LeaseSettings(ttl: .seconds(4), renewEvery: .seconds(1))
             let board = HoldingsBoard()
@@ -181,17 +171,17 @@ struct LeaseTests {
             var nodes: [RunningNode] = []
             for name in names { nodes.append(try await start(name, on: nodeLocation, board: board, settings: settings)) }
             let even = { (board: HoldingsBoard) in names.allSatisfy { board.cameras($0).count == 3 } }
-            #expect(try await board.wait(upTo: .seconds(10), even) != nil)
+            let settled = try await board.wait(upTo: .seconds(10), even)
+            #expect(settled != nil)
             let before = Dictionary(uniqueKeysWithValues: names.map { ($0, board.cameras($0)) })
 
             // Away for longer than a lease: every node and every lease lapses.
-            try await TestPostgres.execute(
-                "ALTER ROLE \(role) NOLOGIN",
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'", on: location)
-            #expect(try await board.wait(upTo: .seconds(5)) { board in names.allSatisfy { board.cameras($0).isEmpty } } != nil)
+            try await database.lockOut()
+            let fenced = try await board.wait(upTo: .seconds(5)) { board in names.allSatisfy { board.cameras($0).isEmpty } }
+            #expect(fenced != nil)
             try await Task.sleep(for: .seconds(3))
             board.resetPeaks()
-            try await TestPostgres.execute("ALTER ROLE \(role) LOGIN", on: location)
+            try await database.letIn()
 
             let back = try await board.wait(upTo: .seconds(10)) { board in names.allSatisfy { board.cameras($0) == before[$0] } }
             print("recovery: every node held its own cameras again after \(back.map { String(format: "%.1f", $0) } ?? "more than 10") s; peaks \(board.peakCameras)")
@@ -201,7 +191,6 @@ struct LeaseTests {
             #expect(board.peakCameras.values.allSatisfy { $0 <= 3 }, "a node took more than its share: \(board.peakCameras)")
             for node in nodes { await node.stop() }
         }
-        try await TestPostgres.execute("DROP ROLE \(role)", on: server)
     }
 
     @Test func anUnreachableDatabaseNamesHostAndPort() async throws {

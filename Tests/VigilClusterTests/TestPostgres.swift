@@ -36,6 +36,40 @@ enum TestPostgres {
         }
     }
 
+    /// A database whose nodes connect as a role of their own, which the test can lock out and let
+    /// in again: the database going away for those nodes, without stopping the shared server.
+    struct LockableRole: Sendable {
+        /// The test database, reached as the role.
+        let location: DatabaseLocation
+        let role: String
+        let admin: DatabaseLocation
+
+        /// Refuses the role's logins and ends its connections.
+        func lockOut() async throws {
+            try await TestPostgres.execute(
+                "ALTER ROLE \(role) NOLOGIN",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'", on: admin)
+        }
+
+        func letIn() async throws {
+            try await TestPostgres.execute("ALTER ROLE \(role) LOGIN", on: admin)
+        }
+    }
+
+    static func withLockableRole<T>(_ body: (LockableRole) async throws -> T) async throws -> T {
+        let role = "vigil_node_\(UInt32.random(in: 0...UInt32.max))"
+        let server = try DatabaseLocation(parsing: try #require(address))
+        try await execute("CREATE ROLE \(role) LOGIN", on: server)
+        let result = try await withDatabase { location in
+            try await execute("GRANT ALL ON SCHEMA public TO \(role)", on: location)
+            var asRole = location
+            asRole.user = role
+            return try await body(LockableRole(location: asRole, role: role, admin: location))
+        }
+        try await execute("DROP ROLE \(role)", on: server)
+        return result
+    }
+
     private static func drop(_ name: String, _ admin: PostgresConnection) async throws {
         try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: logger)
         try await admin.close()
