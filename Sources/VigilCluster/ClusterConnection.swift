@@ -16,8 +16,7 @@ public enum ClusterConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user,
             password: location.password, database: location.database, tls: .disable)
-        configuration.options.connectTimeout = TimeAmount.nanoseconds(
-            timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        configuration.options.connectTimeout = TimeAmount(timeout)
         do {
             return try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,

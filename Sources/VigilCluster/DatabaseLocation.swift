@@ -20,16 +20,11 @@ public struct DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         self.database = database
     }
 
-    /// Whether a `database:` value names PostgreSQL rather than an SQLite file.
-    public static func isPostgres(_ value: String) -> Bool {
-        value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")
-    }
-
     /// Parses a `postgres://` or `postgresql://` address; the error names what is wrong without
     /// repeating the password.
     public init(parsing value: String) throws(ClusterError) {
         let shown = Redaction.url(value)
-        guard Self.isPostgres(value), let components = URLComponents(string: value) else {
+        guard DatabaseAddress.isPostgres(value), let components = URLComponents(string: value) else {
             throw .badLocation(shown, reason: "expected postgres://user[:password]@host[:port]/database")
         }
         guard let host = components.host, !host.isEmpty else {
@@ -46,7 +41,8 @@ public struct DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             throw .badLocation(shown, reason: "port \(port) is out of range 1-65535")
         }
         if let query = components.query, !query.isEmpty {
-            throw .badLocation(shown, reason: "options after '?' are not supported (\(query))")
+            // The options themselves are not repeated: they may hold a password (`?password=`).
+            throw .badLocation(shown, reason: "options after '?' are not supported")
         }
         self.init(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host,
                   port: components.port ?? 5432,

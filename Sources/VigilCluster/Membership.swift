@@ -30,7 +30,6 @@ public struct LeaseSettings: Sendable, Equatable {
         self.ttl = ttl
         self.renewEvery = renewEvery
     }
-    var ttlSeconds: Double { ttl.seconds }
 }
 
 /// One node's membership of the installation, as intent-level statements on its own connection:
@@ -71,7 +70,7 @@ public struct Membership: Sendable {
     }
 
     private func register() async throws(ClusterError) {
-        let ttl = settings.ttlSeconds
+        let ttl = settings.ttl.seconds
         let capacity = cameraCapacity
         let rows = try await ClusterConnection.rows(connection, """
             INSERT INTO nodes (name, instance, camera_capacity, started_at, seen_at, expires_at)
@@ -96,14 +95,13 @@ public struct Membership: Sendable {
     /// claim free or lapsed leasables up to it. One transaction, so a node never holds a lease
     /// that its heartbeat did not also refresh. With `claiming` false it only renews and hands back.
     public func renew(claiming: Bool = true) async throws(ClusterError) -> Holdings {
-        let (name, instance, ttl, logger) = (name, instance, settings.ttlSeconds, logger)
+        let (name, instance, ttl, logger) = (name, instance, settings.ttl.seconds, logger)
         return try await ClusterConnection.transaction(connection, operation: "renewing leases of node \(name)", logger: logger) { connection in
             let alive = try await connection.query("""
                 UPDATE nodes SET seen_at = now(), expires_at = now() + \(ttl) * interval '1 second'
                  WHERE name = \(name) AND instance = \(instance) RETURNING 1
                 """, logger: logger).collect()
             guard !alive.isEmpty else { throw ClusterError.evicted(name: name) }
-            var nodes: [FairShare.Node] = []
             var nodeRows: [(String, Int)] = []
             for try await row in try await connection.query(
                 "SELECT name, camera_capacity FROM nodes WHERE expires_at > now()", logger: logger).decode((String, Int).self) {
@@ -114,7 +112,7 @@ public struct Membership: Sendable {
                 let total = try await connection.query(
                     "SELECT count(*)::int8 FROM leasables WHERE kind = \(kind.rawValue)", logger: logger)
                     .collect().first?.decode(Int.self) ?? 0
-                nodes = nodeRows.map { FairShare.Node(name: $0.0, capacity: kind == .camera ? $0.1 : total) }
+                let nodes = nodeRows.map { FairShare.Node(name: $0.0, capacity: kind == .camera ? $0.1 : total) }
                 let target = FairShare.targets(total: total, nodes: nodes)[name] ?? 0
                 var held = Set<String>()
                 for try await key in try await connection.query("""

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigilCluster
-import VigilConfig
+import VigilCore
 
 /// `vigil cluster`: the nodes sharing a PostgreSQL database, and which node holds each camera and hook.
 public struct ClusterCommand: AsyncParsableCommand {
@@ -15,14 +15,13 @@ public struct ClusterCommand: AsyncParsableCommand {
         public init() {}
         public static let configuration = CommandConfiguration(
             abstract: "Nodes (alive or not, last seen) and the holder of every camera and hook.")
-        @Option(help: "postgres://user@host:port/database (default: $VIGIL_DB, else the database: of vigil.yaml).")
-        var database: String?
+        /// `--db`, `VIGIL_DB` or `database:` in vigil.yaml, as for every command; here it must be PostgreSQL.
+        @OptionGroup var common: CommonOptions
         @Flag(help: "JSON output.") var json = false
 
         public func run() async throws {
-            let location = try ClusterCommand.location(database)
-            Bootstrap.logging(level: .warning)
-            let logger = Logger(label: "vigil.cluster")
+            let location = try ClusterCommand.location(common.databasePath)
+            let logger = common.logger("vigil.cluster")
             let status = try await wrapAsync {
                 let database = try await ClusterDatabase.open(location, logger: logger)
                 defer { Task { await database.close() } }
@@ -50,13 +49,9 @@ public struct ClusterCommand: AsyncParsableCommand {
         }
     }
 
-    /// The shared database: the option, else `VIGIL_DB`, else `database:` in vigil.yaml; it must be PostgreSQL.
-    static func location(_ option: String?) throws -> DatabaseLocation {
-        let value = option ?? ProcessInfo.processInfo.environment["VIGIL_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? DaemonConfig.defaultPath().flatMap { try? DaemonConfig.databaseSetting(in: $0) }
-        guard let value else { throw Failure("vigil cluster: no database given (--database postgres://user@host:port/db, or VIGIL_DB)") }
-        guard DatabaseLocation.isPostgres(value) else {
-            throw Failure("vigil cluster: database \(value) is an SQLite file; nodes share a postgres:// database")
+    static func location(_ value: String) throws -> DatabaseLocation {
+        guard DatabaseAddress.isPostgres(value) else {
+            throw Failure("vigil cluster: database \(value) is an SQLite file; nodes share a postgres:// database (--db postgres://user@host:port/db, or VIGIL_DB)")
         }
         return try wrap { try DatabaseLocation(parsing: value) }
     }

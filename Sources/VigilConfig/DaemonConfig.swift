@@ -42,11 +42,8 @@ public struct DaemonConfig: Sendable, Equatable {
             base = (path as NSString).deletingLastPathComponent
             var root = try YAMLMapping.load(text: text, file: path)
             if let value = try root.string("database") {
-                if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
-                    throw root.error("database", """
-                        \(Redaction.url(value)): in this version PostgreSQL holds only the nodes' membership and \
-                        leases (vigil cluster status); watchlists, alerts and the outbox need an SQLite file here
-                        """)
+                if DatabaseAddress.isPostgres(value) {
+                    throw root.error("database", "\(Redaction.url(value)): \(DatabaseAddress.postgresNotForTheStore)")
                 }
                 config.database = value
             }

@@ -223,11 +223,3 @@ extension VigilDatabase {
         }
     }
 }
-
-extension Array where Element == Double {
-    /// Nearest-rank percentile of a sorted array.
-    func percentile(_ p: Double) -> Double? {
-        guard !isEmpty else { return nil }
-        return self[Swift.min(count - 1, Swift.max(0, Int((p * Double(count)).rounded(.up)) - 1))]
-    }
-}

@@ -19,12 +19,9 @@ public final class VigilDatabase: Sendable {
     public init(path: String, logger: Logger = Logger(label: "vigil.store"), busyTimeout: TimeInterval = 5) throws {
         self.path = path
         self.logger = logger
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+        if DatabaseAddress.isPostgres(path) {
             // Said plainly rather than failing on a "directory postgres:" that does not exist.
-            throw StoreError.cannotOpen(path: Redaction.url(path), reason: """
-                watchlists, alerts and the outbox are kept in SQLite only in this version; PostgreSQL \
-                holds the nodes' membership and leases (vigil cluster status)
-                """)
+            throw StoreError.cannotOpen(path: Redaction.url(path), reason: DatabaseAddress.postgresNotForTheStore)
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {

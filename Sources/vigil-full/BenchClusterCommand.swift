@@ -51,15 +51,15 @@ struct BenchCluster: AsyncParsableCommand {
             for member in members {
                 let start = clock.now
                 _ = try await member.renew()
-                samples.append(milliseconds(clock.now - start))
+                samples.append((clock.now - start).seconds * 1000)
             }
         }
         samples.sort()
         let held = try await members[0].renew().cameras.count
         print(String(format: "renewal: %d nodes, %d cameras (%d each), %d renewals: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-                     nodes, cameras, held, samples.count, percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0))
+                     nodes, cameras, held, samples.count, samples.percentile(0.5) ?? 0, samples.percentile(0.99) ?? 0, samples.last ?? 0))
         print(String(format: "renewal: one renewal per node every 3 s is %.2f%% of one node's time, %.2f%% of one database connection's for all %d",
-                     100 * percentile(samples, 0.5) / 3000, 100 * Double(nodes) * percentile(samples, 0.5) / 3000, nodes))
+                     100 * (samples.percentile(0.5) ?? 0) / 3000, 100 * Double(nodes) * (samples.percentile(0.5) ?? 0) / 3000, nodes))
         for member in members {
             try await member.leave()
             await member.close()
@@ -122,22 +122,15 @@ struct BenchCluster: AsyncParsableCommand {
                 guard clock.now - start < .seconds(5) else { throw Failure("bench cluster: a change was not heard within 5 s") }
                 try await Task.sleep(for: .microseconds(200))
             }
-            samples.append(milliseconds(clock.now - start))
+            samples.append((clock.now - start).seconds * 1000)
         }
         samples.sort()
         print(String(format: "change feed: announce to heard on another connection, %d changes: p50 %.2f ms, p99 %.2f ms",
-                     samples.count, percentile(samples, 0.5), percentile(samples, 0.99)))
+                     samples.count, samples.percentile(0.5) ?? 0, samples.percentile(0.99) ?? 0))
         await group.triggerGracefulShutdown()
         _ = await task.result
     }
 
-    private func milliseconds(_ duration: Duration) -> Double {
-        duration.seconds * 1000
-    }
-
-    private func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-    }
 }
 
 /// What each node last reported holding.

@@ -69,7 +69,7 @@ struct BenchHooks: AsyncParsableCommand {
         guard latencies.count == committed.count, !latencies.isEmpty else {
             throw Failure("only \(latencies.count) of \(committed.count) paced deliveries are in \(receiverLog)")
         }
-        func p(_ q: Double) -> Double { latencies[min(latencies.count - 1, Int((q * Double(latencies.count)).rounded(.up)) - 1)] }
+        func p(_ q: Double) -> Double { latencies.percentile(q) ?? 0 }
         print(String(format: "paced: %d alerts at %.0f/s: commit-to-received p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                      paced, rate, p(0.5), p(0.99), latencies.last!))
     }

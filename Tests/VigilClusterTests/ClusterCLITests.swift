@@ -18,7 +18,7 @@ struct ClusterCLITests {
             let heldB = try await b.renew()
             let heldA = try await a.renew()
 
-            let table = try Run.program(Fixtures.vigilBinary, ["cluster", "status", "--database", location.description])
+            let table = try Run.program(Fixtures.vigilBinary, ["cluster", "status", "--db", location.description])
             #expect(table.status == 0, "\(table.stderr)")
             #expect(table.stdout.contains("node-a") && table.stdout.contains("node-b") && table.stdout.contains("alive"))
             for camera in heldA.cameras {
@@ -49,14 +49,14 @@ struct ClusterCLITests {
     }
 
     @Test func anUnreachableServerIsNamedAndItsPasswordIsNot() throws {
-        let run = try Run.program(Fixtures.vigilBinary, ["cluster", "status", "--database", "postgres://vigil:s3cret@127.0.0.1:1/vigil"])
+        let run = try Run.program(Fixtures.vigilBinary, ["cluster", "status", "--db", "postgres://vigil:s3cret@127.0.0.1:1/vigil"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot reach PostgreSQL at 127.0.0.1:1"))
         #expect(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"))
     }
 
     @Test func anSQLiteDatabaseIsRefusedWithTheReason() throws {
-        let run = try Run.program(Fixtures.vigilBinary, ["cluster", "status", "--database", "vigil.sqlite"])
+        let run = try Run.program(Fixtures.vigilBinary, ["cluster", "status", "--db", "vigil.sqlite"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("is an SQLite file; nodes share a postgres:// database"))
     }
