@@ -22,7 +22,8 @@ import PackageDescription
 ///   searches, the rolling sweep, bounded encodings per track (shared by the daemon and `vigil scan --track`).
 /// - `VigilPlates`: plate formats, OCR confusion repair, ranking, voting and tolerant matching (no vision code).
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
-/// - `VigilStore`: the SQLite database (GRDB): migrations, watchlists, audit log.
+/// - `VigilStore`: the database: SQLite (GRDB) for everything, and PostgreSQL (postgres-nio) for
+///   watchlists and their audit log so far, both behind one intent-level API: migrations, watchlists, audit log.
 /// - `VigilCluster`: scale-out on a shared PostgreSQL: nodes, and leases that give each camera and
 ///   hook to exactly one live node, with fair shares and fail-over (postgres-nio).
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
@@ -135,9 +136,13 @@ let package = Package(
             "VigilCore", "VigilPlates",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // SQLite (GRDB) and, for the watchlists so far, PostgreSQL (postgres-nio) behind one API.
         .target(name: "VigilStore", dependencies: [
-            "VigilCore", "VigilPlates",
+            "VigilCore", "VigilPlates", "VigilCluster",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -216,8 +221,9 @@ let package = Package(
         // Tests: one target per module, so `swift test --filter VigilPlatesTests` builds and runs
         // only what it names; the fixtures every target shares (real processes, receivers, data).
         .target(name: "VigilTestSupport", dependencies: [
-            "VigilCore", "VigilVision", "VigilConfig", "VigilHooks", "VigilStore",
+            "VigilCore", "VigilVision", "VigilConfig", "VigilHooks", "VigilStore", "VigilCluster",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/VigilTestSupport"),
         .testTarget(name: "VigilCoreTests", dependencies: [
@@ -249,6 +255,14 @@ let package = Package(
         ]),
         .testTarget(name: "VigilBehaviourTests", dependencies: [
             "VigilTestSupport", "VigilCore", "VigilConfig", "VigilMedia", "VigilVision", "VigilBehaviour",
+        ]),
+        // One suite for the store's API, run against SQLite and PostgreSQL alike.
+        .testTarget(name: "VigilStoreTests", dependencies: [
+            "VigilTestSupport", "VigilStore", "VigilCluster", "VigilCore", "VigilPlates",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilClusterTests", dependencies: [
             "VigilTestSupport", "VigilCluster", "VigilCore",

@@ -22,7 +22,7 @@ source scripts/postgres.sh
 trap vigil_postgres_stop EXIT
 # The whole suite, one test target at a time (fast unit targets first), with each target's wall time.
 # `swift test --filter VigilPlatesTests` runs one of them alone.
-targets=(VigilCoreTests VigilPlatesTests VigilAnalysisTests VigilBehaviourTests VigilMediaTests VigilHooksTests VigilClusterTests VigilAPITests VigilEEGTests
+targets=(VigilCoreTests VigilPlatesTests VigilAnalysisTests VigilBehaviourTests VigilMediaTests VigilHooksTests VigilStoreTests VigilClusterTests VigilAPITests VigilEEGTests
          VigilCrimeTests VigilPlatesIntegrationTests VigilVisionTests VigilDaemonTests)
 for directory in Tests/Vigil*Tests; do
   [[ " ${targets[*]} " == *" $(basename "$directory") "* ]] || { echo "test: $(basename "$directory") is not in scripts/test.sh's target list" >&2; exit 1; }

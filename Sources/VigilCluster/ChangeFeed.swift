@@ -29,11 +29,17 @@ public final class ChangeFeed: Service, Sendable {
 
     /// Raises `topic`'s generation and notifies listeners, as part of the caller's transaction.
     public static func announce(topic: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        for statement in announcement(topic: topic) { try await connection.query(statement, logger: logger) }
+    }
+
+    /// The statements `announce` runs, for a writer that drives its transaction without `async`
+    /// (the synchronous store).
+    public static func announcement(topic: String) -> [PostgresQuery] {
+        ["""
             INSERT INTO change_generations (topic, generation) VALUES (\(topic), 1)
             ON CONFLICT (topic) DO UPDATE SET generation = change_generations.generation + 1
-            """, logger: logger)
-        try await connection.query("SELECT pg_notify(\(channel), \(topic))", logger: logger)
+            """,
+         "SELECT pg_notify(\(channel), \(topic))"]
     }
 
     public func run() async throws {

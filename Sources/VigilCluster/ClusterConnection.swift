@@ -13,17 +13,34 @@ public enum ClusterConnection {
     /// Connects, failing within `timeout` with `ClusterError.unreachable` naming host and port.
     public static func open(_ location: DatabaseLocation, timeout: Duration = .seconds(5),
                             logger: Logger) async throws(ClusterError) -> PostgresConnection {
-        var configuration = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.user,
-            password: location.password, database: location.database, tls: .disable)
-        configuration.options.connectTimeout = TimeAmount(timeout)
         do {
             return try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration(location, timeout: timeout),
                 id: Int.random(in: 1...Int(Int32.max)), logger: logger)
         } catch {
             throw .unreachable(host: location.host, port: location.port, reason: ClusterError.reason(error))
         }
+    }
+
+    /// `open` for a caller on a thread that may block (the synchronous store): the same connection,
+    /// waited for on the calling thread.
+    public static func openBlocking(_ location: DatabaseLocation, timeout: Duration = .seconds(5),
+                                    logger: Logger) throws(ClusterError) -> PostgresConnection {
+        do {
+            return try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration(location, timeout: timeout),
+                id: Int.random(in: 1...Int(Int32.max)), logger: logger).wait()
+        } catch {
+            throw .unreachable(host: location.host, port: location.port, reason: ClusterError.reason(error))
+        }
+    }
+
+    private static func configuration(_ location: DatabaseLocation, timeout: Duration) -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user,
+            password: location.password, database: location.database, tls: .disable)
+        configuration.options.connectTimeout = TimeAmount(timeout)
+        return configuration
     }
 
     /// Runs one statement and collects its rows, translating failures into `ClusterError.query`.

@@ -10,6 +10,12 @@ public struct ClusterDatabase: Sendable {
 
     /// Connects and applies missing migrations.
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws(ClusterError) -> ClusterDatabase {
+        ClusterDatabase(connection: try await migrated(location, logger: logger), logger: logger)
+    }
+
+    /// A connection to a database whose schema (leases and store alike) this build has brought up
+    /// to date; refuses one set up by a newer Vigil.
+    public static func migrated(_ location: DatabaseLocation, logger: Logger) async throws(ClusterError) -> PostgresConnection {
         let connection = try await ClusterConnection.open(location, logger: logger)
         do {
             try await ClusterMigrations.migrate(connection, logger: logger)
@@ -17,7 +23,7 @@ public struct ClusterDatabase: Sendable {
             try? await connection.close()
             throw error
         }
-        return ClusterDatabase(connection: connection, logger: logger)
+        return connection
     }
 
     /// Makes the installation's leasables of `kind` exactly `keys`: new ones become claimable,

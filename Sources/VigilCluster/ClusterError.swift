@@ -45,7 +45,7 @@ public enum ClusterError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Words for a PostgreSQL error: the server's own message and SQLSTATE when there is one
     /// (`PSQLError`'s description hides them on purpose), else the transport failure.
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigilConfig
+import VigilCore
 
 /// Options every command that touches the database or models shares.
 public struct CommonOptions: ParsableArguments {
     public init() {}
-    @Option(name: .long, help: "SQLite database (default: $VIGIL_DB, else the database: of ./vigil.yaml or /etc/vigil/vigil.yaml, else ./vigil.sqlite).")
+    @Option(name: .long, help: "Database: an SQLite file, or postgres://user@host:port/db for the watchlist commands and `vigil cluster` (default: $VIGIL_DB, else the database: of ./vigil.yaml or /etc/vigil/vigil.yaml, else ./vigil.sqlite).")
     public var db: String?
 
     @Option(name: .long, help: "Folder with the dlib models (default: $VIGIL_MODELS, else /usr/share/vigil/models, else the clone's models/).")
@@ -24,7 +25,9 @@ public struct CommonOptions: ParsableArguments {
 
     /// Enrolment photos are copied beside the database (`enrolments/<sha256>.<ext>`), as the
     /// daemon's default `api.uploads` keeps them beside its configuration.
+    /// With a shared `postgres://` database they are kept in `./enrolments`, on the machine that enrols.
     public var enrolmentImages: String {
+        if DatabaseAddress.isPostgres(databasePath) { return "enrolments" }
         let folder = (databasePath as NSString).deletingLastPathComponent
         return folder.isEmpty ? "enrolments" : (folder as NSString).appendingPathComponent("enrolments")
     }

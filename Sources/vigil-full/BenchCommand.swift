@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: CommandAbstracts.bench,
-        subcommands: [Faces.self, Speed.self, Decode.self, BenchHooks.self, BenchCluster.self])
+        subcommands: [Faces.self, Speed.self, Decode.self, BenchHooks.self, BenchCluster.self, BenchStore.self])
 
     struct Faces: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

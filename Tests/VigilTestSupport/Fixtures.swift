@@ -63,9 +63,11 @@ public struct Run {
     public var stdout: String
     public var stderr: String
 
-    public static func program(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    public static func program(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                               in directory: URL? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = directory }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

@@ -1,0 +1,58 @@
+import Foundation
+import VigilCore
+import VigilPlates
+
+/// The row-level reads and writes the watchlist intents are made of, inside one transaction.
+///
+/// Each backend implements these in its own dialect (`SQLiteWatchlistRows` with GRDB,
+/// `PostgresWatchlistRows` with postgres-nio). What an intent means (validation, duplicate
+/// checks, which audit lines it writes) lives once, in `WatchlistIntents`.
+protocol WatchlistRows {
+    func watchlist(named name: String) throws -> WatchlistRecord?
+    /// Ordered by name.
+    func watchlists() throws -> [WatchlistRecord]
+    func insert(_ watchlist: inout WatchlistRecord) throws
+    func setThreshold(_ threshold: Double, watchlist id: Int64) throws
+    /// Deletes the watchlist with its subjects, enrolments and plate entries.
+    func deleteWatchlist(id: Int64) throws
+
+    func subject(watchlist: Int64, externalID: String) throws -> SubjectRecord?
+    /// Ordered by external id.
+    func subjects(watchlist: Int64) throws -> [SubjectRecord]
+    func subjectCount(watchlist: Int64) throws -> Int
+    func insert(_ subject: inout SubjectRecord) throws
+    func updateSubject(id: Int64, displayName: String, notes: String?) throws
+    /// Deletes the subject with its enrolments (their encodings are biometric data).
+    func deleteSubject(id: Int64) throws
+
+    /// Ordered by id.
+    func enrolments(subject: Int64) throws -> [EnrolmentRecord]
+    func enrolmentCount(subject: Int64) throws -> Int
+    func enrolmentCount(watchlist: Int64) throws -> Int
+    func hasEnrolment(subject: Int64, sha256: String) throws -> Bool
+    func insert(_ enrolment: inout EnrolmentRecord) throws
+
+    func plateEntry(watchlist: Int64, plate: String) throws -> PlateEntryRecord?
+    /// Ordered by plate.
+    func plateEntries(watchlist: Int64) throws -> [PlateEntryRecord]
+    func plateCount(watchlist: Int64) throws -> Int
+    func insert(_ entry: inout PlateEntryRecord) throws
+    func setLabel(_ label: String?, plateEntry id: Int64) throws
+    func deletePlateEntry(id: Int64) throws
+
+    func append(_ entry: AuditRecord) throws
+    /// Newest first.
+    func audit(watchlist: String?, limit: Int) throws -> [AuditRecord]
+
+    /// The matchers' views, one join each: face enrolments of face watchlists, in enrolment order
+    /// (all when `names` is nil), and plate entries of plate watchlists, in entry order.
+    func faceEnrolments(watchlists names: [String]?) throws -> [EnrolledFace]
+    func plateEntries(watchlists names: [String]?) throws -> [PlateEntry]
+}
+
+/// A backend's transactions: `write` commits everything `body` did or nothing; `read` sees one
+/// consistent state.
+protocol WatchlistTransactions: Sendable {
+    func write<T>(_ body: (any WatchlistRows) throws -> T) throws -> T
+    func read<T>(_ body: (any WatchlistRows) throws -> T) throws -> T
+}
