@@ -23,7 +23,7 @@ import PackageDescription
 /// - `VigilPlates`: plate formats, OCR confusion repair, ranking, voting and tolerant matching (no vision code).
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the database: SQLite (GRDB) for everything, and PostgreSQL (postgres-nio) for
-///   watchlists and their audit log so far, both behind one intent-level API: migrations, watchlists, audit log.
+///   watchlists, alerts and the outbox so far, both behind one intent-level API: migrations, watchlists, audit log.
 /// - `VigilCluster`: scale-out on a shared PostgreSQL: nodes, and leases that give each camera and
 ///   hook to exactly one live node, with fair shares and fail-over (postgres-nio).
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
@@ -136,7 +136,7 @@ let package = Package(
             "VigilCore", "VigilPlates",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // SQLite (GRDB) and, for the watchlists so far, PostgreSQL (postgres-nio) behind one API.
+        // SQLite (GRDB) and, for watchlists, alerts and the outbox so far, PostgreSQL (postgres-nio) behind one API.
         .target(name: "VigilStore", dependencies: [
             "VigilCore", "VigilPlates", "VigilCluster",
             .product(name: "GRDB", package: "GRDB.swift"),

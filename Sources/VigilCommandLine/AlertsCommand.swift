@@ -18,7 +18,8 @@ public struct AlertsCommand: AsyncParsableCommand {
 
         public func run() async throws {
             let start = try since.map(Self.parseSince)
-            let alerts = try wrap { try open(common).alerts(since: start, camera: camera, limit: limit) }
+            let store = try await openStore(common)
+            let alerts = try wrap { try store.alerts(since: start, camera: camera, limit: limit) }
             if json {
                 alerts.forEach { print(Output.jsonLine(AlertsCommand.fields($0))) }
             } else if alerts.isEmpty {
@@ -50,7 +51,8 @@ public struct AlertsCommand: AsyncParsableCommand {
         @Flag(help: "JSON output.") var json = false
 
         public func run() async throws {
-            guard let alert = try wrap({ try open(common).alert(id: id) }) else { throw Failure("alert \(id) does not exist") }
+            let store = try await openStore(common)
+            guard let alert = try wrap({ try store.alert(id: id) }) else { throw Failure("alert \(id) does not exist") }
             if json {
                 print(Output.jsonLine(AlertsCommand.fields(alert)))
                 return

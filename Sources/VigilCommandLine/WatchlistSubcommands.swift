@@ -25,7 +25,7 @@ public enum WatchlistSubcommands {
         }
 
         public func run() async throws {
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             if kind == "plate" {
                 let list = try wrap {
                     try database.createPlateWatchlist(name: name, mode: PlateListMode(rawValue: mode)!, maxEdits: maxEdits,
@@ -50,7 +50,7 @@ public enum WatchlistSubcommands {
         @Option(help: "Why this plate is on the list.") var label: String?
 
         public func run() async throws {
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             let (entry, created) = try wrap {
                 try database.addPlate(watchlist: name, plate: plate, label: label, actor: AuditActor.current())
             }
@@ -69,7 +69,7 @@ public enum WatchlistSubcommands {
 
         public func run() async throws {
             let rows = try wrap { try PlateCSV.rows(file: file) }
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             let outcome = try wrap {
                 try database.importPlates(watchlist: name, rows: rows, source: file, actor: AuditActor.current())
             }
@@ -85,7 +85,7 @@ public enum WatchlistSubcommands {
         @Flag(help: "JSON output.") var json = false
 
         public func run() async throws {
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             if let name {
                 let detail = try wrap { try database.watchlist(named: name) }
                 printDetail(detail)
@@ -150,7 +150,7 @@ public enum WatchlistSubcommands {
         @Option(help: "Remove only this plate.") var plate: String?
 
         public func run() async throws {
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             if let plate {
                 try wrap { try database.removePlate(watchlist: name, plate: plate, actor: AuditActor.current()) }
                 print("removed plate \(plate) from \(name)")
@@ -173,7 +173,7 @@ public enum WatchlistSubcommands {
         @Flag(help: "JSON output.") var json = false
 
         public func run() async throws {
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             let entries = try wrap { try database.auditLog(watchlist: name, limit: limit) }
             if json {
                 for e in entries {
@@ -194,14 +194,14 @@ public func open(_ common: CommonOptions) throws -> VigilDatabase {
     try wrap { try VigilDatabase(path: common.databasePath, logger: common.logger("vigil.store")) }
 }
 
-/// The watchlists where `--db` (or `VIGIL_DB`, or `vigil.yaml`) says: an SQLite file, or a shared
-/// `postgres://` database, connected and migrated.
-public func openWatchlists(_ common: CommonOptions) async throws -> any WatchlistStore {
+/// The store where `--db` (or `VIGIL_DB`, or `vigil.yaml`) says, for the areas both backends
+/// have (watchlists, alerts): an SQLite file, or a shared `postgres://` database, connected and migrated.
+public func openStore(_ common: CommonOptions) async throws -> any WatchlistStore & AlertStore {
     let address = common.databasePath
     guard DatabaseAddress.isPostgres(address) else { return try open(common) }
     let location = try wrap { try DatabaseLocation(parsing: address) }
     do {
-        return try await PostgresWatchlistStore.open(location, logger: common.logger("vigil.store"))
+        return try await PostgresStore.open(location, logger: common.logger("vigil.store"))
     } catch {
         throw Failure(error)
     }

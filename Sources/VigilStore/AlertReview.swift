@@ -43,84 +43,11 @@ public enum Verdict: String, Sendable, CaseIterable {
 }
 
 extension VigilDatabase {
-    static func appendEvent(_ db: Database, alert: Int64?, type: String) throws {
-        guard let alert else { return }
-        try db.execute(sql: "INSERT INTO alertEvent (alertID, type, at) VALUES (?, ?, ?)", arguments: [alert, type, Date()])
-    }
-
-    /// Alerts by id, newest first.
-    public func alerts(_ query: AlertQuery) throws -> [Alert] {
-        try read { db in
-            var request = Alert.order(Column("id").desc).limit(max(1, min(query.limit, 1000)))
-            if let v = query.camera { request = request.filter(Column("cameraID") == v) }
-            if let v = query.watchlist { request = request.filter(Column("watchlist") == v) }
-            if let v = query.subject { request = request.filter(Column("subjectID") == v) }
-            if let v = query.since { request = request.filter(Column("lastSeen") >= v) }
-            if let v = query.until { request = request.filter(Column("firstSeen") <= v) }
-            if let v = query.acknowledged { request = request.filter(v ? Column("acknowledgedAt") != nil : Column("acknowledgedAt") == nil) }
-            if let v = query.verdict { request = request.filter(v == "none" ? Column("verdict") == nil : Column("verdict") == v) }
-            if let v = query.before { request = request.filter(Column("id") < v) }
-            return try request.fetchAll(db)
-        }
-    }
-
-    /// Marks an alert as seen by an operator (idempotent: the first acknowledgement stands); audit-logged.
-    @discardableResult
-    public func acknowledge(alert id: Int64, actor: String) throws -> Alert {
-        try write { db in
-            guard var alert = try Alert.fetchOne(db, key: id) else { throw StoreError.alertNotFound(id) }
-            guard alert.acknowledgedAt == nil else { return alert }
-            alert.acknowledgedAt = Date()
-            alert.acknowledgedBy = actor
-            try alert.update(db)
-            try Self.appendEvent(db, alert: id, type: "alert.acknowledged")
-            try Audit.append(db, actor: actor, action: "alert.acknowledge", watchlist: alert.watchlist, subject: alert.subjectID,
-                             detail: ["alert": id])
-            return alert
-        }
-    }
-
-    /// Records the operator's verdict (a later verdict replaces an earlier one; both are in the audit log).
-    /// A verdict implies acknowledgement.
-    @discardableResult
-    public func setVerdict(alert id: Int64, verdict: Verdict, comment: String?, actor: String) throws -> Alert {
-        if let comment, comment.count > 2000 { throw StoreError.invalidComment }
-        return try write { db in
-            guard var alert = try Alert.fetchOne(db, key: id) else { throw StoreError.alertNotFound(id) }
-            let now = Date()
-            if alert.acknowledgedAt == nil {
-                alert.acknowledgedAt = now
-                alert.acknowledgedBy = actor
-            }
-            alert.verdict = verdict.rawValue
-            alert.verdictComment = comment
-            alert.verdictBy = actor
-            alert.verdictAt = now
-            try alert.update(db)
-            try Self.appendEvent(db, alert: id, type: "alert.verdict")
-            try Audit.append(db, actor: actor, action: "alert.verdict", watchlist: alert.watchlist, subject: alert.subjectID,
-                             detail: ["alert": id, "verdict": verdict.rawValue, "comment": comment ?? ""])
-            return alert
-        }
-    }
-
-    /// Alert events after `id` (0 = from the start), oldest first.
-    public func alertEvents(after id: Int64, limit: Int = 500) throws -> [AlertEvent] {
-        try read { db in
-            try AlertEvent.fetchAll(db, sql: "SELECT id, alertID, type, at FROM alertEvent WHERE id > ? ORDER BY id LIMIT ?",
-                                    arguments: [id, limit])
-        }
-    }
-
     /// Where an enrolment's image is (for showing the photo an alert matched) and the SHA-256 its
     /// bytes had when enrolled, or nil if the enrolment was removed.
     public func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT sourcePath, imageSHA256 FROM enrolment WHERE id = ?", arguments: [id]).map { ($0[0], $0[1]) }
         }
-    }
-
-    public func lastAlertEventID() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(id), 0) FROM alertEvent") ?? 0 }
     }
 }

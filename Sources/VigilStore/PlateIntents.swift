@@ -4,7 +4,7 @@ import VigilPlates
 
 /// Plate watchlists' intents, for every backend (see `WatchlistStore`).
 extension WatchlistStore {
-    private var backend: any WatchlistTransactions { watchlistBackend.transactions }
+    private var backend: any StoreTransactions { storeBackend.transactions }
 
     public func createPlateWatchlist(name: String, mode: PlateListMode = .deny, maxEdits: Int = 1, region: String = "any",
                                      actor: String) throws -> WatchlistSummary {
@@ -12,7 +12,7 @@ extension WatchlistStore {
         guard (0...3).contains(maxEdits) else { throw StoreError.invalidMaxEdits(maxEdits) }
         let plateRegion: PlateRegion
         do { plateRegion = try PlateRegion.named(region) } catch { throw StoreError.invalidPlate("\(error)") }
-        return try backend.write { rows in
+        return try backend.write(announcing: .watchlists) { rows in
             if try rows.watchlist(named: name) != nil { throw StoreError.watchlistExists(name) }
             var record = WatchlistRecord(id: nil, name: name, kind: "plate", threshold: 1, createdAt: Date(),
                                          mode: mode.rawValue, maxEdits: maxEdits, region: plateRegion.name)
@@ -27,7 +27,7 @@ extension WatchlistStore {
     @discardableResult
     public func addPlate(watchlist: String, plate: String, label: String?, actor: String) throws
         -> (entry: PlateEntrySummary, created: Bool) {
-        try backend.write { rows in
+        try backend.write(announcing: .watchlists) { rows in
             let list = try PlateSteps.plateList(rows, watchlist, operation: "add plates")
             let text = try PlateSteps.normalisedPlate(plate, list: list)
             let outcome = try PlateSteps.upsert(rows, list: list, plate: text, label: try PlateSteps.cleanLabel(label), actor: actor, via: nil)
@@ -38,7 +38,7 @@ extension WatchlistStore {
 
     /// Every row is checked first: an invalid one throws naming `source:line`, and nothing is stored.
     public func importPlates(watchlist: String, rows input: [PlateRow], source: String, actor: String) throws -> PlateImportOutcome {
-        try backend.write { rows in
+        try backend.write(announcing: .watchlists) { rows in
             let list = try PlateSteps.plateList(rows, watchlist, operation: "import plates")
             let region = try PlateSteps.region(of: list)
             var checked: [(String, String?)] = [], seen: [String: Int] = [:]
@@ -68,7 +68,7 @@ extension WatchlistStore {
     }
 
     public func removePlate(watchlist: String, plate: String, actor: String) throws {
-        try backend.write { rows in
+        try backend.write(announcing: .watchlists) { rows in
             let list = try PlateSteps.plateList(rows, watchlist, operation: "remove plates")
             let text = PlateText.normalised(plate)
             guard let record = try rows.plateEntry(watchlist: list.id!, plate: text) else {

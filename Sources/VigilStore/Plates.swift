@@ -55,15 +55,6 @@ public struct PlateMatchEvidence: Sendable, Equatable {
     }
 }
 
-extension VigilDatabase {
-    /// Records a plate match with the same deduplication as faces (`fold`): the OCR
-    /// confidence decides which read's evidence the alert keeps.
-    public func recordPlateMatch(_ evidence: PlateMatchEvidence, cooldown: TimeInterval, routes: [OutboxRoute] = [])
-        throws -> AlertOutcome {
-        try recordSighting(.sighting(evidence), cooldown: cooldown, routes: routes)
-    }
-}
-
 extension Alert {
     /// The alert a plate match would create (see `sighting(_: FaceMatchEvidence)`).
     public static func sighting(_ evidence: PlateMatchEvidence) -> Alert {

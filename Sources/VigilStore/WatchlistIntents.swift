@@ -5,14 +5,14 @@ import VigilPlates
 /// What each watchlist intent means, written once for every backend: validate, then read and
 /// write rows and append the audit lines, all in one transaction of the store's backend.
 extension WatchlistStore {
-    private var backend: any WatchlistTransactions { watchlistBackend.transactions }
+    private var backend: any StoreTransactions { storeBackend.transactions }
 
     // MARK: Face watchlists
 
     public func createWatchlist(name: String, threshold: Double = 0.6, actor: String) throws -> WatchlistSummary {
         try Validation.name(name, kind: "watchlist name")
         try Validation.threshold(threshold)
-        return try backend.write { rows in
+        return try backend.write(announcing: .watchlists) { rows in
             if try rows.watchlist(named: name) != nil { throw StoreError.watchlistExists(name) }
             return try WatchlistSteps.summary(rows, try WatchlistSteps.insertWatchlist(rows, name: name, threshold: threshold, actor: actor, detail: [:]))
         }
@@ -20,7 +20,7 @@ extension WatchlistStore {
 
     public func enrol(watchlist: String, subject: SubjectInput, images: [NewEnrolment], actor: String) throws -> EnrolOutcome {
         try Validation.subject(subject)
-        return try backend.write { rows in
+        return try backend.write(announcing: .watchlists) { rows in
             let list = try WatchlistSteps.existing(rows, watchlist)
             guard list.kind == "face" else { throw StoreError.wrongKind(watchlist: watchlist, kind: list.kind, operation: "enrol faces") }
             return try WatchlistSteps.enrol(rows, list: list, subject: subject, images: images, actor: actor)
@@ -34,7 +34,7 @@ extension WatchlistStore {
         try Validation.name(name, kind: "watchlist name")
         if let threshold { try Validation.threshold(threshold) }
         for (subject, _) in subjects { try Validation.subject(subject) }
-        return try backend.write { rows in
+        return try backend.write(announcing: .watchlists) { rows in
             var list: WatchlistRecord
             if let existing = try rows.watchlist(named: name) {
                 guard existing.kind == "face" else { throw StoreError.wrongKind(watchlist: name, kind: existing.kind, operation: "import faces") }
@@ -58,7 +58,7 @@ extension WatchlistStore {
 
     /// Deletes a watchlist with its subjects and their encodings (biometric data is not kept).
     public func removeWatchlist(name: String, actor: String) throws {
-        try backend.write { rows in
+        try backend.write(announcing: .watchlists) { rows in
             let list = try WatchlistSteps.existing(rows, name)
             let subjects = try rows.subjectCount(watchlist: list.id!)
             try rows.deleteWatchlist(id: list.id!)
@@ -68,7 +68,7 @@ extension WatchlistStore {
 
     /// Deletes one subject with all of their enrolment encodings.
     public func removeSubject(watchlist: String, subject: String, actor: String) throws {
-        try backend.write { rows in
+        try backend.write(announcing: .watchlists) { rows in
             let list = try WatchlistSteps.existing(rows, watchlist)
             guard let record = try rows.subject(watchlist: list.id!, externalID: subject) else {
                 throw StoreError.subjectNotFound(watchlist: watchlist, subject: subject)

@@ -4,10 +4,10 @@ import VigilPlates
 
 /// The row-level reads and writes the watchlist intents are made of, inside one transaction.
 ///
-/// Each backend implements these in its own dialect (`SQLiteWatchlistRows` with GRDB,
-/// `PostgresWatchlistRows` with postgres-nio). What an intent means (validation, duplicate
+/// Each backend implements these in its own dialect (`SQLiteRows` with GRDB,
+/// `PostgresRows` with postgres-nio). What an intent means (validation, duplicate
 /// checks, which audit lines it writes) lives once, in `WatchlistIntents`.
-protocol WatchlistRows {
+protocol WatchlistRows: AuditRows {
     func watchlist(named name: String) throws -> WatchlistRecord?
     /// Ordered by name.
     func watchlists() throws -> [WatchlistRecord]
@@ -40,7 +40,6 @@ protocol WatchlistRows {
     func setLabel(_ label: String?, plateEntry id: Int64) throws
     func deletePlateEntry(id: Int64) throws
 
-    func append(_ entry: AuditRecord) throws
     /// Newest first.
     func audit(watchlist: String?, limit: Int) throws -> [AuditRecord]
 
@@ -50,9 +49,3 @@ protocol WatchlistRows {
     func plateEntries(watchlists names: [String]?) throws -> [PlateEntry]
 }
 
-/// A backend's transactions: `write` commits everything `body` did or nothing; `read` sees one
-/// consistent state.
-protocol WatchlistTransactions: Sendable {
-    func write<T>(_ body: (any WatchlistRows) throws -> T) throws -> T
-    func read<T>(_ body: (any WatchlistRows) throws -> T) throws -> T
-}

@@ -4,7 +4,7 @@ import VigilPlates
 
 /// Watchlists, their enrolments and plate entries, and the audit log: what an operator edits and
 /// what the matchers read. One API with two backends: `VigilDatabase` (an SQLite file, the
-/// embedded default) and `PostgresWatchlistStore` (a shared PostgreSQL, for several nodes).
+/// embedded default) and `PostgresStore` (a shared PostgreSQL, for several nodes).
 ///
 /// The operations (`createWatchlist`, `enrol`, ..., in `WatchlistIntents.swift`) are written once,
 /// in this protocol's extension, over the backend's rows; a backend supplies only its
@@ -16,10 +16,5 @@ public protocol WatchlistStore: Sendable {
     /// Where the data lives, fit to print: a file path, or a `postgres://` address without its password.
     var location: String { get }
     /// The backend's transactions, for the operations in the extension; not for callers.
-    var watchlistBackend: WatchlistBackend { get }
-}
-
-/// A backend's transactions, opaque outside this module.
-public struct WatchlistBackend: Sendable {
-    let transactions: any WatchlistTransactions
+    var storeBackend: StoreBackend { get }
 }

@@ -25,7 +25,7 @@ struct WatchlistCommand: AsyncParsableCommand {
         @Argument(help: "Images (jpg, png...).") var images: [String]
 
         func run() async throws {
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             // Check the watchlist first: no point encoding images for a list that does not exist.
             _ = try wrap { try database.watchlist(named: name) }
             let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment), keepImagesIn: common.enrolmentImages)
@@ -50,7 +50,7 @@ struct WatchlistCommand: AsyncParsableCommand {
 
         func run() async throws {
             let definition = try wrap { try WatchlistDefinition.load(directory: directory) }
-            let database = try await openWatchlists(common)
+            let database = try await openStore(common)
             let enroller = Enroller(analyzer: try makeAnalyzer(common, settings: .enrolment), keepImagesIn: common.enrolmentImages)
             var prepared: [(SubjectInput, [NewEnrolment])] = [], failures: [String] = []
             for subject in definition.subjects {

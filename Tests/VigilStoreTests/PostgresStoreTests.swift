@@ -57,7 +57,7 @@ struct PostgresStoreTests {
 
     @Test func theAuditLogIsAppendOnlyForEveryRole() async throws {
         try await TestPostgres.withDatabase { location in
-            let store = try await PostgresWatchlistStore.open(location, logger: logger)
+            let store = try await PostgresStore.open(location, logger: logger)
             defer { store.close() }
             _ = try store.createWatchlist(name: "w", actor: "t")
             for statement in ["DELETE FROM auditLog", "UPDATE auditLog SET actor = 'x'", "TRUNCATE auditLog"] {
@@ -70,8 +70,8 @@ struct PostgresStoreTests {
 
     @Test func anEditOnOneNodeIsVisibleOnAnotherAndAnnouncedOnlyWhenCommitted() async throws {
         try await TestPostgres.withDatabase { location in
-            let nodeA = try await PostgresWatchlistStore.open(location, logger: logger)
-            let nodeB = try await PostgresWatchlistStore.open(location, logger: logger)
+            let nodeA = try await PostgresStore.open(location, logger: logger)
+            let nodeB = try await PostgresStore.open(location, logger: logger)
             defer { nodeA.close(); nodeB.close() }
             let heard = Heard()
             let feed = ChangeFeed(location, pollEvery: .seconds(30), logger: logger, onChange: heard.add)
@@ -104,7 +104,7 @@ struct PostgresStoreTests {
 
     @Test func aConnectionTheServerEndedIsOpenedAgain() async throws {
         try await TestPostgres.withDatabase { location in
-            let store = try await PostgresWatchlistStore.open(location, logger: logger)
+            let store = try await PostgresStore.open(location, logger: logger)
             defer { store.close() }
             _ = try store.createWatchlist(name: "before", actor: "t")
             let ended = try await TestPostgres.integer("""
@@ -121,12 +121,44 @@ struct PostgresStoreTests {
         let port = try RTSPServer.freePort()
         let location = DatabaseLocation(host: "127.0.0.1", port: port, user: "vigil", password: "s3cret-pw", database: "vigil")
         do {
-            _ = try await PostgresWatchlistStore.open(location, logger: logger)
+            _ = try await PostgresStore.open(location, logger: logger)
             Issue.record("opened a database on a closed port")
         } catch {
             let message = "\(error)"
             #expect(message.contains("cannot reach PostgreSQL at 127.0.0.1:\(port)"))
             #expect(!message.contains("s3cret-pw"))
+        }
+    }
+
+    /// Two nodes recording the same subject on the same camera at the same moment (a camera's
+    /// lease changing hands) still make one alert, and its events and deliveries are numbered in
+    /// commit order, which is the order the stream and each hook read them in.
+    @Test func twoNodesRecordingOneSubjectAtOnceMakeOneAlertInCommitOrder() async throws {
+        try await TestPostgres.withDatabase { location in
+            let nodes = [try await PostgresStore.open(location, logger: logger), try await PostgresStore.open(location, logger: logger)]
+            defer { nodes.forEach { $0.close() } }
+            let routes = [OutboxRoute(hook: "siem", filter: HookFilter())]
+            let perNode = 20
+            let failures = Heard()
+            DispatchQueue.concurrentPerform(iterations: nodes.count) { index in
+                for step in 0..<perNode {
+                    do {
+                        _ = try nodes[index].recordSighting(AlertStoreTests.sighting(at: Double(step), sharpness: Double(step)),
+                                                            cooldown: 60, routes: routes)
+                    } catch {
+                        failures.add("\(error)")
+                    }
+                }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            let alerts = try nodes[0].alerts()
+            #expect(alerts.count == 1 && alerts.first?.count == nodes.count * perNode)
+            let events = try nodes[1].alertEvents(after: 0, limit: 1000)
+            #expect(events.count == nodes.count * perNode && events.first?.type == "alert.created")
+            // In id order, each delivery carries the count its commit left: 1, 2, 3, ...
+            let deliveries = try nodes[1].nextDeliveries(hook: "siem", limit: 1000)
+            let counts = try deliveries.map { try HookEvent.decode($0.payload).alert?.count ?? 0 }
+            #expect(counts == Array(1...(nodes.count * perNode)))
         }
     }
 

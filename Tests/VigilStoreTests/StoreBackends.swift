@@ -5,6 +5,9 @@ import VigilCore
 import VigilStore
 import VigilTestSupport
 
+/// Every area of the store API these tests cover, as both backends provide it.
+typealias Store = WatchlistStore & AlertStore
+
 /// The store's backends, as test arguments: every suite in this target runs once on each.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
@@ -17,8 +20,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// A fresh, empty store of this backend. `another` opens a second handle on the same data:
     /// the file opened again, or a second node's connection to the shared database.
-    func withStore(_ body: (_ store: any WatchlistStore, _ another: () async throws -> any WatchlistStore) async throws -> Void)
-        async throws {
+    func withStore(_ body: (_ store: any Store, _ another: () async throws -> any Store) async throws -> Void) async throws {
         switch self {
         case .sqlite:
             let directory = try Fixtures.temporaryDirectory()
@@ -27,9 +29,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             try await body(try VigilDatabase(path: path), { try VigilDatabase(path: path) })
         case .postgres:
             try await TestPostgres.withDatabase { location in
-                let store = try await PostgresWatchlistStore.open(location, logger: TestPostgres.logger)
+                let store = try await PostgresStore.open(location, logger: TestPostgres.logger)
                 defer { store.close() }
-                try await body(store, { try await PostgresWatchlistStore.open(location, logger: TestPostgres.logger) })
+                try await body(store, { try await PostgresStore.open(location, logger: TestPostgres.logger) })
             }
         }
     }

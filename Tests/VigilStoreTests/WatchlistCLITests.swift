@@ -64,11 +64,20 @@ struct WatchlistCLITests {
         guard TestPostgres.usable else { return }
         try await TestPostgres.withDatabase { location in
             try Self.session(database: location.description)
-            let store = try await PostgresWatchlistStore.open(location, logger: TestPostgres.logger)
+            let store = try await PostgresStore.open(location, logger: TestPostgres.logger)
             defer { store.close() }
             // The photo's dlib encoding, bit for bit, whichever database holds it.
             #expect(try store.faceEnrolments().map(\.encoding) == fromSQLite)
             #expect(try store.plateEntries().map(\.plate) == ["AB12CD"])
+
+            // An alert stored on the shared database is listed and shown by `vigil alerts`.
+            let alert = try store.recordSighting(AlertStoreTests.sighting("biden", at: 0, sharpness: 1, files: "evidence"), cooldown: 30).alert
+            let directory = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let list = try Self.vigil(["alerts", "list"], database: location.description, in: directory)
+            #expect(list.status == 0 && list.stdout.contains("Subject biden"), "\(list.stdout)\(list.stderr)")
+            let show = try Self.vigil(["alerts", "show", "\(alert.id!)"], database: location.description, in: directory)
+            #expect(show.status == 0 && show.stdout.contains("/snaps/evidence.jpg"), "\(show.stdout)\(show.stderr)")
         }
     }
 
@@ -81,8 +90,8 @@ struct WatchlistCLITests {
         #expect(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"))
 
         // What PostgreSQL does not hold yet is refused with the reason, not tried as a file path.
-        let alerts = try Self.vigil(["alerts", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
-        #expect(alerts.status == 1 && alerts.stderr.contains("need an SQLite file"), "\(alerts.stderr)")
-        #expect(!alerts.stderr.contains("s3cret"))
+        let tokens = try Self.vigil(["tokens", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
+        #expect(tokens.status == 1 && tokens.stderr.contains("need an SQLite file"), "\(tokens.stderr)")
+        #expect(!tokens.stderr.contains("s3cret"))
     }
 }

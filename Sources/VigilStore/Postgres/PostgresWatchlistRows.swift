@@ -4,25 +4,8 @@ import PostgresNIO
 import VigilCore
 import VigilPlates
 
-/// The watchlist rows in PostgreSQL (migration `store-1-watchlists`), inside one of
-/// `PostgresWatchlistStore`'s transactions. Statements bind every value (`PostgresQuery`
-/// interpolation), and block on postgres-nio's futures.
-struct PostgresWatchlistRows: WatchlistRows {
-    let connection: PostgresConnection
-    let logger: Logger
-
-    func execute(_ query: PostgresQuery) throws { _ = try connection.query(query, logger: logger).wait() }
-    private func rows(_ query: PostgresQuery) throws -> PostgresQueryResult { try connection.query(query, logger: logger).wait() }
-
-    private func count(_ query: PostgresQuery) throws -> Int {
-        try rows(query).first.map { try $0.decode(Int.self) } ?? 0
-    }
-
-    private func id(_ query: PostgresQuery) throws -> Int64 {
-        guard let row = try rows(query).first else { throw StoreError.database(path: "PostgreSQL", reason: "INSERT returned no id") }
-        return try row.decode(Int64.self)
-    }
-
+/// The watchlist rows in PostgreSQL (migration `store-1-watchlists`).
+extension PostgresRows {
     // MARK: Watchlists
 
     private static let watchlistColumns = "id, name, kind, threshold, createdAt, mode, maxEdits, region"

@@ -6,18 +6,15 @@ import PostgresNIO
 import VigilCluster
 import VigilCore
 
-/// The PostgreSQL backend of `WatchlistStore`: watchlists in the database several nodes share
-/// (`database: postgres://user@host:port/db`).
+/// The PostgreSQL backend of `WatchlistStore` and `AlertStore`: the store in the database several
+/// nodes share (`database: postgres://user@host:port/db`).
 ///
 /// One connection, one transaction at a time, as SQLite's single writer: the operations are
 /// synchronous (see `WatchlistStore`) and block the calling thread on postgres-nio's futures,
 /// never an event loop. A connection the server closed is opened again on the next operation.
-/// Every committed write announces the `watchlists` topic (`ChangeFeed`) in its own transaction,
-/// so other nodes reload their matchers only after the change is visible to them.
-public final class PostgresWatchlistStore: WatchlistStore {
-    /// The topic a watchlist change announces.
-    public static let topic = "watchlists"
-
+/// A committed watchlist change announces the `watchlists` topic (`ChangeFeed`) in its own
+/// transaction, so other nodes reload their matchers only after the change is visible to them.
+public final class PostgresStore: WatchlistStore, AlertStore {
     public let location: String
     private let address: DatabaseLocation
     private let logger: Logger
@@ -33,11 +30,11 @@ public final class PostgresWatchlistStore: WatchlistStore {
     /// Connects and brings the schema up to date. Fails naming host and port when the server
     /// cannot be reached, and refuses a database set up by a newer Vigil.
     public static func open(_ address: DatabaseLocation, logger: Logger = Logger(label: "vigil.store")) async throws(ClusterError)
-        -> PostgresWatchlistStore {
-        PostgresWatchlistStore(address: address, connection: try await ClusterDatabase.migrated(address, logger: logger), logger: logger)
+        -> PostgresStore {
+        PostgresStore(address: address, connection: try await ClusterDatabase.migrated(address, logger: logger), logger: logger)
     }
 
-    public var watchlistBackend: WatchlistBackend { WatchlistBackend(transactions: PostgresWatchlistTransactions(store: self)) }
+    public var storeBackend: StoreBackend { StoreBackend(transactions: PostgresTransactions(store: self)) }
 
     public func close() {
         connection.withLockedValue { current in
@@ -55,15 +52,15 @@ public final class PostgresWatchlistStore: WatchlistStore {
 
     deinit { close() }
 
-    /// Runs `body` in one transaction on the store's connection. A write that commits announces
-    /// `topic` in the same transaction. Errors come back as `StoreError`s naming the database.
-    func transaction<T>(writing: Bool, _ body: (PostgresWatchlistRows) throws -> T) throws -> T {
+    /// Runs `body` in one transaction on the store's connection; a write announces `topic`, if
+    /// any, in the same transaction. Errors come back as `StoreError`s naming the database.
+    func transaction<T>(writing: Bool, announcing topic: StoreTopic? = nil, _ body: (PostgresRows) throws -> T) throws -> T {
         try connection.withLockedValue { current in
             let rows = try begin(writing: writing, on: &current)
             do {
                 let result = try body(rows)
-                if writing {
-                    for statement in ChangeFeed.announcement(topic: Self.topic) { try rows.execute(statement) }
+                if let topic {
+                    for statement in ChangeFeed.announcement(topic: topic.rawValue) { try rows.execute(statement) }
                 }
                 try rows.execute("COMMIT")
                 return result
@@ -77,14 +74,14 @@ public final class PostgresWatchlistStore: WatchlistStore {
     /// Opens a transaction, connecting first when there is no connection or the server closed it.
     /// A `BEGIN` that fails because the connection turns out to be gone is tried once more on a
     /// new one: nothing was done yet, so nothing can be done twice.
-    private func begin(writing: Bool, on current: inout PostgresConnection?) throws -> PostgresWatchlistRows {
+    private func begin(writing: Bool, on current: inout PostgresConnection?) throws -> PostgresRows {
         for attempt in 1...2 {
             if current == nil || current?.isClosed == true {
                 do { current = try ClusterConnection.openBlocking(address, logger: logger) } catch {
                     throw StoreError.cannotOpen(path: location, reason: "\(error)")
                 }
             }
-            let rows = PostgresWatchlistRows(connection: current!, logger: logger)
+            let rows = PostgresRows(connection: current!, logger: logger)
             do {
                 try rows.execute(writing ? "BEGIN" : "BEGIN READ ONLY")
                 return rows
@@ -112,10 +109,13 @@ public final class PostgresWatchlistStore: WatchlistStore {
     }
 }
 
-/// `PostgresWatchlistStore`'s transactions, handing the intents PostgreSQL rows.
-struct PostgresWatchlistTransactions: WatchlistTransactions {
-    let store: PostgresWatchlistStore
+/// `PostgresStore`'s transactions, handing the operations PostgreSQL rows.
+struct PostgresTransactions: StoreTransactions {
+    let store: PostgresStore
 
-    func write<T>(_ body: (any WatchlistRows) throws -> T) throws -> T { try store.transaction(writing: true, body) }
-    func read<T>(_ body: (any WatchlistRows) throws -> T) throws -> T { try store.transaction(writing: false, body) }
+    func write<T>(announcing topic: StoreTopic?, _ body: (any StoreRows) throws -> T) throws -> T {
+        try store.transaction(writing: true, announcing: topic, body)
+    }
+
+    func read<T>(_ body: (any StoreRows) throws -> T) throws -> T { try store.transaction(writing: false, body) }
 }

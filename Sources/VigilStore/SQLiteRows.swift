@@ -3,8 +3,9 @@ import GRDB
 import VigilCore
 import VigilPlates
 
-/// The watchlist rows in SQLite, through GRDB's records, inside one of `VigilDatabase`'s transactions.
-struct SQLiteWatchlistRows: WatchlistRows {
+/// The store's rows in SQLite, through GRDB's records, inside one of `VigilDatabase`'s
+/// transactions: the watchlists' here, the alerts' and the outbox's in `SQLiteAlertRows.swift`.
+struct SQLiteRows: StoreRows {
     let db: Database
 
     func watchlist(named name: String) throws -> WatchlistRecord? {
@@ -130,21 +131,22 @@ struct SQLiteWatchlistRows: WatchlistRows {
     }
 }
 
-/// `VigilDatabase`'s transactions, handing the intents SQLite rows.
-struct SQLiteWatchlistTransactions: WatchlistTransactions {
+/// `VigilDatabase`'s transactions, handing the operations SQLite rows. Nothing to announce: the
+/// file has no other nodes (a daemon on the same file polls `watchlistGeneration`).
+struct SQLiteTransactions: StoreTransactions {
     let database: VigilDatabase
 
-    func write<T>(_ body: (any WatchlistRows) throws -> T) throws -> T {
-        try database.write { db in try body(SQLiteWatchlistRows(db: db)) }
+    func write<T>(announcing topic: StoreTopic?, _ body: (any StoreRows) throws -> T) throws -> T {
+        try database.write { db in try body(SQLiteRows(db: db)) }
     }
 
-    func read<T>(_ body: (any WatchlistRows) throws -> T) throws -> T {
-        try database.read { db in try body(SQLiteWatchlistRows(db: db)) }
+    func read<T>(_ body: (any StoreRows) throws -> T) throws -> T {
+        try database.read { db in try body(SQLiteRows(db: db)) }
     }
 }
 
-/// The SQLite backend of `WatchlistStore`.
-extension VigilDatabase: WatchlistStore {
+/// The SQLite backend of `WatchlistStore` and `AlertStore`.
+extension VigilDatabase: WatchlistStore, AlertStore {
     public var location: String { path }
-    public var watchlistBackend: WatchlistBackend { WatchlistBackend(transactions: SQLiteWatchlistTransactions(database: self)) }
+    public var storeBackend: StoreBackend { StoreBackend(transactions: SQLiteTransactions(database: self)) }
 }

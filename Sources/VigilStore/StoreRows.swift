@@ -1,0 +1,25 @@
+/// Everything a backend's transaction can read and write: the rows of each area of the store.
+protocol StoreRows: WatchlistRows, AlertRows {}
+
+/// Rows every area writes: the audit log, appended in the same transaction as the change.
+protocol AuditRows {
+    func append(_ entry: AuditRecord) throws
+}
+
+/// A backend's transactions: `write` commits everything `body` did or nothing, and announces
+/// `topic` to other nodes when it commits (a backend with no other nodes ignores it); `read` sees
+/// one consistent state.
+protocol StoreTransactions: Sendable {
+    func write<T>(announcing topic: StoreTopic?, _ body: (any StoreRows) throws -> T) throws -> T
+    func read<T>(_ body: (any StoreRows) throws -> T) throws -> T
+}
+
+/// What a committed write tells other nodes has changed (`ChangeFeed` topics).
+enum StoreTopic: String {
+    case watchlists
+}
+
+/// A backend's transactions, opaque outside this module: what a store hands its operations.
+public struct StoreBackend: Sendable {
+    let transactions: any StoreTransactions
+}
