@@ -7,5 +7,4 @@ cd "$(dirname "$0")/.."
 swift build -c release --product vigil-full 2>&1 | tail -n 1
 VIGIL_TEST_POSTGRES_PORT=${VIGIL_BENCH_POSTGRES_PORT:-55433} source scripts/postgres.sh
 trap vigil_postgres_stop EXIT
-psql -q "$VIGIL_TEST_POSTGRES" -c "CREATE DATABASE vigil_bench"
-.build/release/vigil-full bench cluster --database "${VIGIL_TEST_POSTGRES%/postgres}/vigil_bench" "$@"
+.build/release/vigil-full bench cluster --database "$(vigil_postgres_database vigil_bench)" "$@"

@@ -20,3 +20,7 @@ vigil_postgres_stop() {
   as_owner "$pg_bin/pg_ctl" -D "$vigil_pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$vigil_pg_dir"
 }
+# Creates an empty database NAME on the private cluster and prints its postgres:// address.
+vigil_postgres_database() {
+  psql -q "$VIGIL_TEST_POSTGRES" -c "CREATE DATABASE $1" >&2 && echo "${VIGIL_TEST_POSTGRES%/postgres}/$1"
+}
