@@ -10,7 +10,8 @@ public struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "JSON output.") var json = false
 
     public func run() async throws {
-        let rows = try wrap { try open(common).cameraStatus() }
+        let store = try await openStore(common)
+        let rows = try wrap { try store.cameraStatus() }
         if json {
             for r in rows {
                 print(Output.jsonLine([("camera", r.cameraID), ("state", r.state), ("last_error", r.lastError),

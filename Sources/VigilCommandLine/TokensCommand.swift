@@ -20,7 +20,8 @@ public struct TokensCommand: AsyncParsableCommand {
 
         public func run() async throws {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role '\(role)': expected \(Role.names)") }
-            let (token, secret) = try wrap { try open(common).createToken(name: name, role: role, actor: AuditActor.current()) }
+            let store = try await openStore(common)
+            let (token, secret) = try wrap { try store.createToken(name: name, role: role, actor: AuditActor.current()) }
             print(secret)
             Output.error("token '\(token.name)' (\(token.role.rawValue)) created; it is shown only this once: use it as `Authorization: Bearer <token>`")
         }
@@ -32,7 +33,8 @@ public struct TokensCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         public func run() async throws {
-            let tokens = try wrap { try open(common).tokens() }
+            let store = try await openStore(common)
+            let tokens = try wrap { try store.tokens() }
             guard !tokens.isEmpty else {
                 print("no tokens (vigil tokens create NAME --role viewer|case_viewer|operator|admin)")
                 return
@@ -52,7 +54,8 @@ public struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "Token name.") var name: String
 
         public func run() async throws {
-            try wrap { try open(common).revokeToken(name: name, actor: AuditActor.current()) }
+            let store = try await openStore(common)
+            try wrap { try store.revokeToken(name: name, actor: AuditActor.current()) }
             print("token '\(name)' revoked")
         }
     }

@@ -195,8 +195,8 @@ public func open(_ common: CommonOptions) throws -> VigilDatabase {
 }
 
 /// The store where `--db` (or `VIGIL_DB`, or `vigil.yaml`) says, for the areas both backends
-/// have (watchlists, alerts): an SQLite file, or a shared `postgres://` database, connected and migrated.
-public func openStore(_ common: CommonOptions) async throws -> any WatchlistStore & AlertStore {
+/// have: an SQLite file, or a shared `postgres://` database, connected and migrated.
+public func openStore(_ common: CommonOptions) async throws -> any SharedStore {
     let address = common.databasePath
     guard DatabaseAddress.isPostgres(address) else { return try open(common) }
     let location = try wrap { try DatabaseLocation(parsing: address) }

@@ -8,7 +8,8 @@ public enum DatabaseAddress {
 
     /// Why the store and `vigil.yaml` refuse a PostgreSQL address in this version.
     public static let postgresNotForTheStore = """
-        in this version PostgreSQL holds the nodes' leases (vigil cluster status), the watchlists \
-        (vigil watchlist) and alerts (vigil alerts); the daemon, hooks, tokens, cases and crime data need an SQLite file here
+        in this version PostgreSQL holds the nodes' leases (vigil cluster status), watchlists, alerts, \
+        tokens and camera status (vigil watchlist, alerts, tokens, status); the daemon, hooks, cases and \
+        crime data need an SQLite file here
         """
 }

@@ -145,8 +145,8 @@ struct SQLiteTransactions: StoreTransactions {
     }
 }
 
-/// The SQLite backend of `WatchlistStore` and `AlertStore`.
-extension VigilDatabase: WatchlistStore, AlertStore {
+/// The SQLite backend of every store API.
+extension VigilDatabase: WatchlistStore, AlertStore, TokenStore, CameraStatusStore {
     public var location: String { path }
     public var storeBackend: StoreBackend { StoreBackend(transactions: SQLiteTransactions(database: self)) }
 }

@@ -1,5 +1,5 @@
 /// Everything a backend's transaction can read and write: the rows of each area of the store.
-protocol StoreRows: WatchlistRows, AlertRows {}
+protocol StoreRows: WatchlistRows, AlertRows, TokenRows, CameraStatusRows {}
 
 /// Rows every area writes: the audit log, appended in the same transaction as the change.
 protocol AuditRows {
@@ -23,3 +23,7 @@ enum StoreTopic: String {
 public struct StoreBackend: Sendable {
     let transactions: any StoreTransactions
 }
+
+/// Every area of the store that both backends provide (the rest — cases, crime data — is SQLite's
+/// alone in this version): what `vigil` opens for `--db`, whichever backend it names.
+public typealias SharedStore = WatchlistStore & AlertStore & TokenStore & CameraStatusStore

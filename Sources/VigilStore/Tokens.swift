@@ -47,53 +47,70 @@ public struct APIToken: Sendable, Equatable, Codable, FetchableRecord, MutablePe
     }
 }
 
-extension VigilDatabase {
+/// API tokens: created, listed, revoked (audited) and checked on every request. One API with two
+/// backends, like `WatchlistStore`; the operations are in the extension below, over each
+/// backend's rows.
+public protocol TokenStore: Sendable {
+    var storeBackend: StoreBackend { get }
+}
+
+/// Token rows, inside one transaction.
+protocol TokenRows: AuditRows {
+    func token(named name: String) throws -> APIToken?
+    /// Ordered by name.
+    func tokens() throws -> [APIToken]
+    func insert(_ token: inout APIToken) throws
+    func setRevoked(_ date: Date, token id: Int64) throws
+    /// The unrevoked token with this hash.
+    func liveToken(sha256: String) throws -> APIToken?
+    func tokenIsLive(id: Int64) throws -> Bool
+    /// Sets the last use to `date` unless it is already within the minute before.
+    func touchToken(id: Int64, at date: Date) throws
+}
+
+extension TokenStore {
+    private var backend: any StoreTransactions { storeBackend.transactions }
+
     /// Creates a token and returns it with the secret, which is not stored and cannot be shown again.
     public func createToken(name: String, role: Role, actor: String) throws -> (token: APIToken, secret: String) {
         try Validation.name(name, kind: "token name")
         let secret = APIToken.generate()
-        return try write { db in
-            if try APIToken.filter(Column("name") == name).fetchCount(db) > 0 { throw StoreError.tokenExists(name) }
+        return try backend.write(announcing: nil) { rows in
+            if try rows.token(named: name) != nil { throw StoreError.tokenExists(name) }
             var token = APIToken(id: nil, name: name, role: role, tokenSHA256: APIToken.hash(secret), prefix: String(secret.prefix(8)),
                                  createdAt: Date(), createdBy: actor)
-            try token.insert(db)
-            try Audit.append(db, actor: actor, action: "token.create", detail: ["token": name, "role": role.rawValue])
+            try rows.insert(&token)
+            try rows.append(AuditRecord(actor: actor, action: "token.create", detail: ["token": name, "role": role.rawValue]))
             return (token, secret)
         }
     }
 
     public func tokens() throws -> [APIToken] {
-        try read { db in try APIToken.order(Column("name")).fetchAll(db) }
+        try backend.read { rows in try rows.tokens() }
     }
 
     /// Revokes a token at once (kept for the record; it never authenticates again).
     public func revokeToken(name: String, actor: String) throws {
-        try write { db in
-            guard var token = try APIToken.filter(Column("name") == name).fetchOne(db) else { throw StoreError.tokenNotFound(name) }
+        try backend.write(announcing: nil) { rows in
+            guard let token = try rows.token(named: name) else { throw StoreError.tokenNotFound(name) }
             guard token.revokedAt == nil else { return }
-            token.revokedAt = Date()
-            try token.update(db)
-            try Audit.append(db, actor: actor, action: "token.revoke", detail: ["token": name])
+            try rows.setRevoked(Date(), token: token.id!)
+            try rows.append(AuditRecord(actor: actor, action: "token.revoke", detail: ["token": name]))
         }
     }
 
     /// The live token with this secret, or nil.
     public func authenticate(secret: String) throws -> APIToken? {
-        try read { db in
-            try APIToken.filter(Column("tokenSHA256") == APIToken.hash(secret) && Column("revokedAt") == nil).fetchOne(db)
-        }
+        try backend.read { rows in try rows.liveToken(sha256: APIToken.hash(secret)) }
     }
 
     /// Whether the token is still live (not revoked, not deleted): open streams re-check this.
     public func tokenIsLive(id: Int64) throws -> Bool {
-        try read { db in try APIToken.filter(Column("id") == id && Column("revokedAt") == nil).fetchCount(db) == 1 }
+        try backend.read { rows in try rows.tokenIsLive(id: id) }
     }
 
     /// Notes a token's use, at most once a minute per token (no write per request).
     public func touchToken(id: Int64, at date: Date = Date()) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE apiToken SET lastUsedAt = ? WHERE id = ? AND (lastUsedAt IS NULL OR lastUsedAt < ?)",
-                           arguments: [date, id, date.addingTimeInterval(-60)])
-        }
+        try backend.write(announcing: nil) { rows in try rows.touchToken(id: id, at: date) }
     }
 }

@@ -133,7 +133,7 @@ import VigilCore
         _ = try write("vigil.yaml", "workers: 0\n")
         expectError("vigil.yaml:1: workers: 0 is out of range 1...64")
         _ = try write("vigil.yaml", "workers: 1\ndatabase: postgres://vigil:s3cret@db:5432/vigil\n")
-        expectError("vigil.yaml:2: database: postgres://***:***@db:5432/vigil: in this version PostgreSQL holds the nodes' leases (vigil cluster status), the watchlists (vigil watchlist) and alerts (vigil alerts); the daemon, hooks, tokens, cases and crime data need an SQLite file here")
+        expectError("vigil.yaml:2: database: postgres://***:***@db:5432/vigil: in this version PostgreSQL holds the nodes' leases (vigil cluster status), watchlists, alerts, tokens and camera status (vigil watchlist, alerts, tokens, status); the daemon, hooks, cases and crime data need an SQLite file here")
         _ = try write("vigil.yaml", "databse: x.sqlite\n")
         expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, history_retention_days, defaults, hooks, delivery, api, services, eeg_models, crime)")
         _ = try write("vigil.yaml", "services: [crime]\ncrime:\n  retrain_interval: 3600\n  drift_threshold: 0.25\n  tasks: [severity, arrest]\n")

@@ -162,6 +162,27 @@ struct PostgresStoreTests {
         }
     }
 
+    /// On a shared database each node's report replaces only its own cameras; a camera that moved
+    /// is the new holder's.
+    @Test func eachNodeReportsOnlyItsOwnCameras() async throws {
+        try await TestPostgres.withDatabase { location in
+            let a = try await PostgresStore.open(location, node: "node-a", logger: logger)
+            let b = try await PostgresStore.open(location, node: "node-b", logger: logger)
+            defer { a.close(); b.close() }
+            let status = { (camera: String) in TokenAndStatusStoreTests.status(camera) }
+            try a.reportCameraStatus([status("a1"), status("a2")])
+            try b.reportCameraStatus([status("b1")])
+            #expect(try a.cameraStatus().map(\.cameraID) == ["a1", "a2", "b1"])
+            try a.reportCameraStatus([status("a1")])
+            #expect(try b.cameraStatus().map(\.cameraID) == ["a1", "b1"])
+            try b.reportCameraStatus([status("b1"), status("a1")])   // a1 moved to node-b
+            try a.reportCameraStatus([])
+            #expect(try a.cameraStatus().map(\.cameraID) == ["a1", "b1"])
+            let holders = try await TestPostgres.integer("SELECT count(*)::int8 FROM cameraStatus WHERE node = 'node-b'", on: location)
+            #expect(holders == 2)
+        }
+    }
+
     final class Heard: @unchecked Sendable {
         private let lock = NSLock()
         private var topics: [String] = []

@@ -5,8 +5,8 @@ import VigilCore
 import VigilStore
 import VigilTestSupport
 
-/// Every area of the store API these tests cover, as both backends provide it.
-typealias Store = WatchlistStore & AlertStore
+/// Every area of the store API both backends provide.
+typealias Store = SharedStore
 
 /// The store's backends, as test arguments: every suite in this target runs once on each.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {

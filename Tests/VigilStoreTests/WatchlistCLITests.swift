@@ -78,6 +78,17 @@ struct WatchlistCLITests {
             #expect(list.status == 0 && list.stdout.contains("Subject biden"), "\(list.stdout)\(list.stderr)")
             let show = try Self.vigil(["alerts", "show", "\(alert.id!)"], database: location.description, in: directory)
             #expect(show.status == 0 && show.stdout.contains("/snaps/evidence.jpg"), "\(show.stdout)\(show.stderr)")
+
+            // Tokens and camera status too: a token made with the CLI authenticates through the store.
+            let created = try Self.vigil(["tokens", "create", "desk-1", "--role", "viewer"], database: location.description, in: directory)
+            let secret = created.stdout.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("vgl_") }.map(String.init)
+            #expect(created.status == 0 && secret != nil, "\(created.stdout)\(created.stderr)")
+            #expect(try store.authenticate(secret: secret ?? "")?.name == "desk-1")
+            let tokens = try Self.vigil(["tokens", "list"], database: location.description, in: directory)
+            #expect(tokens.status == 0 && tokens.stdout.contains("desk-1") && !tokens.stdout.contains(secret ?? "-"), "\(tokens.stdout)")
+            try store.reportCameraStatus([TokenAndStatusStoreTests.status("gate")])
+            let status = try Self.vigil(["status"], database: location.description, in: directory)
+            #expect(status.status == 0 && status.stdout.contains("gate") && status.stdout.contains("streaming"), "\(status.stdout)\(status.stderr)")
         }
     }
 
@@ -90,8 +101,8 @@ struct WatchlistCLITests {
         #expect(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"))
 
         // What PostgreSQL does not hold yet is refused with the reason, not tried as a file path.
-        let tokens = try Self.vigil(["tokens", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
-        #expect(tokens.status == 1 && tokens.stderr.contains("need an SQLite file"), "\(tokens.stderr)")
-        #expect(!tokens.stderr.contains("s3cret"))
+        let cases = try Self.vigil(["cases", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
+        #expect(cases.status == 1 && cases.stderr.contains("need an SQLite file"), "\(cases.stderr)")
+        #expect(!cases.stderr.contains("s3cret"))
     }
 }

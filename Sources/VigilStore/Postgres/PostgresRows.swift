@@ -7,6 +7,8 @@ import PostgresNIO
 /// Statements bind every value (`PostgresQuery` interpolation) and block on postgres-nio's futures.
 struct PostgresRows: StoreRows {
     let connection: PostgresConnection
+    /// The node this store belongs to: what it reports is kept apart from other nodes' reports.
+    let node: String
     let logger: Logger
 
     func execute(_ query: PostgresQuery) throws { _ = try connection.query(query, logger: logger).wait() }

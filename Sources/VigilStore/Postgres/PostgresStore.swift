@@ -6,22 +6,25 @@ import PostgresNIO
 import VigilCluster
 import VigilCore
 
-/// The PostgreSQL backend of `WatchlistStore` and `AlertStore`: the store in the database several
-/// nodes share (`database: postgres://user@host:port/db`).
+/// The PostgreSQL backend of the store APIs (`WatchlistStore`, `AlertStore`, `TokenStore`,
+/// `CameraStatusStore`): the store in the database several nodes share (`database: postgres://user@host:port/db`).
 ///
 /// One connection, one transaction at a time, as SQLite's single writer: the operations are
 /// synchronous (see `WatchlistStore`) and block the calling thread on postgres-nio's futures,
 /// never an event loop. A connection the server closed is opened again on the next operation.
 /// A committed watchlist change announces the `watchlists` topic (`ChangeFeed`) in its own
 /// transaction, so other nodes reload their matchers only after the change is visible to them.
-public final class PostgresStore: WatchlistStore, AlertStore {
+public final class PostgresStore: WatchlistStore, AlertStore, TokenStore, CameraStatusStore {
     public let location: String
+    /// The node whose reports (camera status) this store writes: the host name unless told.
+    public let node: String
     private let address: DatabaseLocation
     private let logger: Logger
     private let connection: NIOLockedValueBox<PostgresConnection?>
 
-    private init(address: DatabaseLocation, connection: PostgresConnection, logger: Logger) {
+    private init(address: DatabaseLocation, node: String, connection: PostgresConnection, logger: Logger) {
         self.address = address
+        self.node = node
         self.location = address.description
         self.logger = logger
         self.connection = NIOLockedValueBox(connection)
@@ -29,9 +32,16 @@ public final class PostgresStore: WatchlistStore, AlertStore {
 
     /// Connects and brings the schema up to date. Fails naming host and port when the server
     /// cannot be reached, and refuses a database set up by a newer Vigil.
-    public static func open(_ address: DatabaseLocation, logger: Logger = Logger(label: "vigil.store")) async throws(ClusterError)
-        -> PostgresStore {
-        PostgresStore(address: address, connection: try await ClusterDatabase.migrated(address, logger: logger), logger: logger)
+    public static func open(_ address: DatabaseLocation, node: String = PostgresStore.hostName,
+                            logger: Logger = Logger(label: "vigil.store")) async throws(ClusterError) -> PostgresStore {
+        PostgresStore(address: address, node: node, connection: try await ClusterDatabase.migrated(address, logger: logger), logger: logger)
+    }
+
+    /// This machine's name (`gethostname`, no DNS look-up), the default node name.
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var storeBackend: StoreBackend { StoreBackend(transactions: PostgresTransactions(store: self)) }
@@ -81,7 +91,7 @@ public final class PostgresStore: WatchlistStore, AlertStore {
                     throw StoreError.cannotOpen(path: location, reason: "\(error)")
                 }
             }
-            let rows = PostgresRows(connection: current!, logger: logger)
+            let rows = PostgresRows(connection: current!, node: node, logger: logger)
             do {
                 try rows.execute(writing ? "BEGIN" : "BEGIN READ ONLY")
                 return rows
