@@ -41,13 +41,3 @@ public struct AlertQuery: Sendable, Equatable {
 public enum Verdict: String, Sendable, CaseIterable {
     case confirmed, rejected
 }
-
-extension VigilDatabase {
-    /// Where an enrolment's image is (for showing the photo an alert matched) and the SHA-256 its
-    /// bytes had when enrolled, or nil if the enrolment was removed.
-    public func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT sourcePath, imageSHA256 FROM enrolment WHERE id = ?", arguments: [id]).map { ($0[0], $0[1]) }
-        }
-    }
-}

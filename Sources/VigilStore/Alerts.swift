@@ -105,11 +105,3 @@ extension Alert {
             snapshotPath: evidence.snapshotPath, cropPath: evidence.cropPath)
     }
 }
-
-extension VigilDatabase {
-    /// A number that changes whenever a watchlist changes (every change appends
-    /// to the audit log), so a running daemon can reload without a restart.
-    public func watchlistGeneration() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(id), 0) FROM auditLog") ?? 0 }
-    }
-}

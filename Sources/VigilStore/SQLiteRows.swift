@@ -92,6 +92,14 @@ struct SQLiteRows: StoreRows {
         return try request.fetchAll(db)
     }
 
+    func lastAuditID() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(id), 0) FROM auditLog") ?? 0
+    }
+
+    func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)? {
+        try Row.fetchOne(db, sql: "SELECT sourcePath, imageSHA256 FROM enrolment WHERE id = ?", arguments: [id]).map { ($0[0], $0[1]) }
+    }
+
     func faceEnrolments(watchlists names: [String]?) throws -> [EnrolledFace] {
         var sql = """
             SELECT enrolment.id, subject.externalID, subject.displayName, watchlist.name, watchlist.threshold,

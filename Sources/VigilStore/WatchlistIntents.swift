@@ -110,6 +110,18 @@ extension WatchlistStore {
         try backend.read { rows in try rows.plateEntries(watchlists: names?.isEmpty == true ? nil : names) }
     }
 
+    /// A number that changes whenever a watchlist changes (every change appends to the audit
+    /// log), so a running daemon can reload without a restart.
+    public func watchlistGeneration() throws -> Int64 {
+        try backend.read { rows in try rows.lastAuditID() }
+    }
+
+    /// Where an enrolment's image is (for showing the photo an alert matched) and the SHA-256 its
+    /// bytes had when enrolled, or nil if the enrolment was removed.
+    public func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)? {
+        try backend.read { rows in try rows.enrolmentImage(id: id) }
+    }
+
     public func auditLog(watchlist: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
         try backend.read { rows in
             try rows.audit(watchlist: watchlist, limit: limit).map {

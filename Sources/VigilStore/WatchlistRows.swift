@@ -42,6 +42,10 @@ protocol WatchlistRows: AuditRows {
 
     /// Newest first.
     func audit(watchlist: String?, limit: Int) throws -> [AuditRecord]
+    /// The newest audit line's id (0 for none).
+    func lastAuditID() throws -> Int64
+    /// An enrolment's image path and SHA-256, if it still exists.
+    func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)?
 
     /// The matchers' views, one join each: face enrolments of face watchlists, in enrolment order
     /// (all when `names` is nil), and plate entries of plate watchlists, in entry order.

@@ -32,6 +32,10 @@ import VigilTestSupport
             #expect(detail.subjects.first?.enrolments.map(\.sourcePath) == ["/photos/a.jpg", "/photos/b.jpg"])
             let faces = try other.faceEnrolments(watchlists: ["gate-1"])
             #expect(faces.count == 2 && faces[0].encoding == Self.encoding(0) && faces[0].threshold == 0.5)
+            let image = try other.enrolmentImage(id: faces[1].enrolmentID)
+            #expect(image?.path == "/photos/b.jpg" && image?.sha256 == String(repeating: "b", count: 64))
+            let generation = try other.watchlistGeneration()
+            #expect(generation > 0)
 
             // A second enrolment updates the name and notes, audited, and adds nothing already there.
             let again = try other.enrol(watchlist: "gate-1", subject: SubjectInput(id: "s1", displayName: "Subject 1", notes: "seen at gate"),
@@ -41,6 +45,8 @@ import VigilTestSupport
 
             try other.removeSubject(watchlist: "gate-1", subject: "s1", actor: "cli:bob")
             #expect(try db.faceEnrolments().isEmpty)   // encodings are deleted with the subject
+            #expect(try db.enrolmentImage(id: faces[1].enrolmentID) == nil)
+            #expect(try db.watchlistGeneration() > generation)   // a running daemon reloads
             try other.removeWatchlist(name: "gate-1", actor: "cli:bob")
             #expect(try db.watchlists().isEmpty)
 

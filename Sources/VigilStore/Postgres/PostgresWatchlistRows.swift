@@ -181,6 +181,14 @@ extension PostgresRows {
         }
     }
 
+    func lastAuditID() throws -> Int64 {
+        try rows("SELECT coalesce(max(id), 0)::int8 FROM auditLog").first.map { try $0.decode(Int64.self) } ?? 0
+    }
+
+    func enrolmentImage(id: Int64) throws -> (path: String, sha256: String)? {
+        try rows("SELECT sourcePath, imageSHA256 FROM enrolment WHERE id = \(id)").first.map { try $0.decode((String, String).self) }
+    }
+
     // MARK: The matchers' views
 
     func faceEnrolments(watchlists names: [String]?) throws -> [EnrolledFace] {
