@@ -23,7 +23,7 @@ import PackageDescription
 /// - `VigilPlates`: plate formats, OCR confusion repair, ranking, voting and tolerant matching (no vision code).
 /// - `VigilConfig`: `vigil.yaml` and `cameras/*.yaml`, checked with file, line and key in every error.
 /// - `VigilStore`: the database: SQLite (GRDB) for everything, and PostgreSQL (postgres-nio) for
-///   watchlists, alerts and the outbox so far, both behind one intent-level API: migrations, watchlists, audit log.
+///   everything but cases and crime data so far, both behind one intent-level API: migrations, watchlists, audit log.
 /// - `VigilCluster`: scale-out on a shared PostgreSQL: nodes, and leases that give each camera and
 ///   hook to exactly one live node, with fair shares and fail-over (postgres-nio).
 /// - `VigilScan`: the offline scan pipeline (decode -> sample -> detect -> encode -> match).
@@ -136,7 +136,7 @@ let package = Package(
             "VigilCore", "VigilPlates",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // SQLite (GRDB) and, for watchlists, alerts and the outbox so far, PostgreSQL (postgres-nio) behind one API.
+        // SQLite (GRDB) and, for everything but cases and crime data so far, PostgreSQL (postgres-nio) behind one API.
         .target(name: "VigilStore", dependencies: [
             "VigilCore", "VigilPlates", "VigilCluster",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -187,7 +187,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources")]),
         .target(name: "VigilDaemon", dependencies: [
-            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG", "VigilCrime", "VigilBehaviour",
+            "VigilCore", "VigilMedia", "VigilVision", "VigilMatching", "VigilAnalysis", "VigilPlates", "VigilStore", "VigilConfig", "VigilHooks", "VigilAPI", "VigilScan", "VigilEEG", "VigilCrime", "VigilBehaviour", "VigilCluster",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -277,7 +277,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VigilDaemonTests", dependencies: [
-            "VigilTestSupport", "VigilCore", "VigilStore", "VigilPlates", "VigilVision", "VigilAnalysis", "VigilDaemon",
+            "VigilTestSupport", "VigilCore", "VigilStore", "VigilPlates", "VigilVision", "VigilAnalysis", "VigilDaemon", "VigilCluster",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

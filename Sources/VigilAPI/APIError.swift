@@ -29,6 +29,7 @@ struct ErrorMapper<Context: RequestContext>: RouterMiddleware {
         case .attachmentTooLarge: return .contentTooLarge
         case .locked: return .serviceUnavailable
         case .cannotOpen, .newerSchema, .database: return .internalServerError
+        case .sqliteOnly: return .notImplemented
         }
     }
 }

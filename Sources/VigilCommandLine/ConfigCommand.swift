@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import VigilCluster
+import Logging
 import VigilConfig
 import VigilCore
 import VigilHooks
@@ -27,12 +29,21 @@ public struct ConfigCommand: AsyncParsableCommand {
                     problems.append("\(camera.file): face.cascade: \(cascade) is not a readable file")
                 }
             }
-            // Watchlists named by cameras must exist, when the database does.
-            if FileManager.default.fileExists(atPath: loaded.database) {
-                let known = Set(try wrap { try VigilDatabase(path: loaded.database).watchlists() }.map(\.name))
+            // Watchlists named by cameras must exist, when the database does (a shared one is asked).
+            var store: (any WatchlistStore)?
+            if DatabaseAddress.isPostgres(loaded.database) {
+                let location = try wrap { try DatabaseLocation(parsing: loaded.database) }
+                do { store = try await PostgresStore.open(location, logger: Logger(label: "vigil.config")) } catch {
+                    problems.append("database: \(error)")
+                }
+            } else if FileManager.default.fileExists(atPath: loaded.database) {
+                store = try wrap { try VigilDatabase(path: loaded.database) }
+            }
+            if let store {
+                let known = Set(try wrap { try store.watchlists() }.map(\.name))
                 for camera in loaded.cameras {
                     for name in camera.watchlists where !known.contains(name) {
-                        problems.append("\(camera.file): watchlists: '\(name)' does not exist in \(loaded.database)")
+                        problems.append("\(camera.file): watchlists: '\(name)' does not exist in \(store.location)")
                     }
                 }
             }

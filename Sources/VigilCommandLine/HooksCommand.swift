@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigilConfig
 import VigilCore
 import VigilHooks
@@ -21,7 +22,8 @@ public struct HooksCommand: AsyncParsableCommand {
             let loaded = try files.load(database: common.db)
             print(HooksCommand.table(loaded.hooks))
             guard FileManager.default.fileExists(atPath: loaded.database) else { return }
-            var stats = try wrap { try VigilDatabase(path: loaded.database).hookStats() }
+            let store = try await openStore(at: loaded.database, logger: Logger(label: "vigil.store"))
+            var stats = try wrap { try store.hookStats() }
             let configured = Set(loaded.hooks.map(\.name))
             for hook in loaded.hooks where !stats.contains(where: { $0.hook == hook.name }) { stats.append(HookStats(hook: hook.name)) }
             guard !stats.isEmpty else { return }
@@ -53,7 +55,8 @@ public struct HooksCommand: AsyncParsableCommand {
                 return value
             }
             let loaded = try files.load(database: common.db)
-            let rows = try wrap { try VigilDatabase(path: loaded.database).deliveries(state: wanted, hook: hook, limit: limit) }
+            let store = try await openStore(at: loaded.database, logger: Logger(label: "vigil.store"))
+            let rows = try wrap { try store.deliveries(state: wanted, hook: hook, limit: limit) }
             if json {
                 for d in rows {
                     print(Output.jsonLine([("id", d.id), ("vigil_id", d.eventID), ("hook", d.hook), ("type", d.type), ("alert", d.alertID),
@@ -100,7 +103,7 @@ public struct HooksCommand: AsyncParsableCommand {
 
         public func run() async throws {
             let loaded = try files.load(database: common.db)
-            let database = try wrap { try VigilDatabase(path: loaded.database) }
+            let database = try await openStore(at: loaded.database, logger: Logger(label: "vigil.store"))
             let count = try wrap {
                 try database.retryDeliveries(ids: ids.isEmpty ? nil : ids, deadOf: hook, actor: AuditActor.current())
             }

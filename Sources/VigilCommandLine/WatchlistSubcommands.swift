@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigilCore
 import VigilPlates
 import VigilCluster
@@ -197,11 +198,14 @@ public func open(_ common: CommonOptions) throws -> VigilDatabase {
 /// The store where `--db` (or `VIGIL_DB`, or `vigil.yaml`) says, for the areas both backends
 /// have: an SQLite file, or a shared `postgres://` database, connected and migrated.
 public func openStore(_ common: CommonOptions) async throws -> any SharedStore {
-    let address = common.databasePath
-    guard DatabaseAddress.isPostgres(address) else { return try open(common) }
+    try await openStore(at: common.databasePath, logger: common.logger("vigil.store"))
+}
+
+public func openStore(at address: String, logger: Logger) async throws -> any SharedStore {
+    guard DatabaseAddress.isPostgres(address) else { return try wrap { try VigilDatabase(path: address, logger: logger) } }
     let location = try wrap { try DatabaseLocation(parsing: address) }
     do {
-        return try await PostgresStore.open(location, logger: common.logger("vigil.store"))
+        return try await PostgresStore.open(location, logger: logger)
     } catch {
         throw Failure(error)
     }

@@ -42,8 +42,8 @@ public struct DaemonConfig: Sendable, Equatable {
             base = (path as NSString).deletingLastPathComponent
             var root = try YAMLMapping.load(text: text, file: path)
             if let value = try root.string("database") {
-                if DatabaseAddress.isPostgres(value) {
-                    throw root.error("database", "\(Redaction.url(value)): \(DatabaseAddress.postgresNotForTheStore)")
+                if DatabaseAddress.isPostgres(value), let problem = DatabaseAddress.postgresProblem(value) {
+                    throw root.error("database", "\(Redaction.url(value)): \(problem)")
                 }
                 config.database = value
             }
@@ -77,6 +77,9 @@ public struct DaemonConfig: Sendable, Equatable {
                     throw root.error("services", "unknown service '\(value)' (expected eeg or crime)")
                 }
                 config.services = values
+                if values.contains("crime") && DatabaseAddress.isPostgres(config.database) {
+                    throw root.error("services", "crime: \(DatabaseAddress.sqliteOnly) (database: is a postgres:// address)")
+                }
             }
             if let value = try root.string("eeg_models") { config.eegModels = value }
             if var section = try root.mapping("crime") { try config.crime.read(&section) }

@@ -1,3 +1,4 @@
+import Foundation
 /// What a `database:` value names: an SQLite file, or the shared PostgreSQL (`postgres://`) that
 /// nodes use for membership and leases. The configuration check, the store and `vigil cluster`
 /// tell them apart the same way.
@@ -6,10 +7,23 @@ public enum DatabaseAddress {
         value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")
     }
 
-    /// Why the store and `vigil.yaml` refuse a PostgreSQL address in this version.
-    public static let postgresNotForTheStore = """
-        in this version PostgreSQL holds the nodes' leases (vigil cluster status), watchlists, alerts, \
-        tokens and camera status (vigil watchlist, alerts, tokens, status); the daemon, hooks, cases and \
-        crime data need an SQLite file here
+    /// What still needs the SQLite database in this version, for the refusals that say so.
+    public static let sqliteOnly = """
+        cases and crime data are kept in an SQLite database only in this version
         """
+
+    /// Why a command that needs one of those refuses a PostgreSQL address.
+    public static let postgresNotForTheStore = """
+        in this version PostgreSQL holds the nodes' leases, watchlists, alerts with the hooks' outbox, \
+        tokens and camera status (vigil run, watchlist, alerts, hooks, tokens, status, cluster); \(sqliteOnly)
+        """
+
+    /// Why a `postgres://` address cannot be used at all, or nil: it must name host and database.
+    public static func postgresProblem(_ value: String) -> String? {
+        guard let url = URLComponents(string: value), let host = url.host, !host.isEmpty else {
+            return "expected postgres://user[:password]@host[:port]/database"
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        return database.isEmpty ? "name the database: postgres://user@\(host)/DATABASE" : nil
+    }
 }

@@ -64,7 +64,7 @@ struct APIService: Service {
         environment.crime = daemon.crime
         environment.trustedProxies = config.api.trustedProxies
         environment.maxStreamsPerToken = config.api.maxStreamsPerToken
-        let router = APIServer.router(store: StoreAccess(database: daemon.database), environment: environment,
+        let router = APIServer.router(store: StoreAccess(store: daemon.database), environment: environment,
                                       limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger
         // Idle connections, and requests whose head has not arrived, are closed after idle_timeout

@@ -75,7 +75,7 @@ final class AlertSink: @unchecked Sendable {
     }
 
     private let queue = DispatchQueue(label: "vigil.alerts")
-    private let database: VigilDatabase
+    private let database: any AlertStore
     private let evidence: EvidenceWriter
     private let logger: Logger
     /// Hooks whose outbox rows commit with each alert.
@@ -103,7 +103,7 @@ final class AlertSink: @unchecked Sendable {
     private let evidenceFailed = Counter(label: "vigil_alert_evidence_missing_total", dimensions: [("reason", "write_failed")])
 
     /// `spool` is the folder for sightings waiting for the database (made if missing; replayed now).
-    init(database: VigilDatabase, snapshots: String, spool: String, routes: [OutboxRoute] = [], metrics: DaemonMetrics? = nil,
+    init(database: any AlertStore, snapshots: String, spool: String, routes: [OutboxRoute] = [], metrics: DaemonMetrics? = nil,
          limits: Limits = Limits(), logger: Logger, committed: @escaping @Sendable () -> Void = {}) throws {
         self.metrics = metrics
         self.database = database

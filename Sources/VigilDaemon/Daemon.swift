@@ -4,6 +4,7 @@ import ServiceLifecycle
 import VigilConfig
 import VigilCore
 import VigilHooks
+import VigilCluster
 import VigilStore
 import VigilVision
 
@@ -33,7 +34,12 @@ public struct DaemonOptions: Sendable {
 public final class Daemon: Sendable {
     public let config: DaemonConfig
     public let cameras: [CameraIngest]
-    let database: VigilDatabase
+    /// Every area both backends provide: an SQLite file, or a shared PostgreSQL.
+    let database: any SharedStore
+    /// The SQLite database, for what only it holds (cases, crime data); nil on PostgreSQL.
+    let local: VigilDatabase?
+    /// On PostgreSQL: the connection holding this database's one-daemon lock (see `open`).
+    let soleDaemon: SoleDaemonLock?
     let galleries: GalleryCache
     let scheduler: FrameScheduler
     let workers: [AnalysisWorker]
@@ -49,11 +55,28 @@ public final class Daemon: Sendable {
     let load = LoadFactor()
     private let rates = StatusRates()
 
-    public init(config: DaemonConfig, options: DaemonOptions, logger: Logger) throws {
+    /// Opens the database `config` names (an SQLite file, or a `postgres://` address, connected
+    /// and migrated) and builds the daemon on it. On PostgreSQL, one daemon per database until
+    /// cameras and hooks are leased between nodes: a second is refused, naming the database.
+    public static func open(config: DaemonConfig, options: DaemonOptions, logger: Logger) async throws -> Daemon {
+        guard DatabaseAddress.isPostgres(config.database) else {
+            let database = try VigilDatabase(path: config.database, logger: logger)
+            return try Daemon(config: config, options: options, store: database, local: database, soleDaemon: nil, logger: logger)
+        }
+        let location = try DatabaseLocation(parsing: config.database)
+        let store = try await PostgresStore.open(location, logger: logger)
+        let lock = try await SoleDaemonLock.take(location, logger: logger)
+        return try Daemon(config: config, options: options, store: store, local: nil, soleDaemon: lock, logger: logger)
+    }
+
+    init(config: DaemonConfig, options: DaemonOptions, store: any SharedStore, local: VigilDatabase?, soleDaemon: SoleDaemonLock?,
+         logger: Logger) throws {
         self.config = config
         self.logger = logger
         FaceDetector.singleThreadedNative()
-        database = try VigilDatabase(path: config.database, logger: logger)
+        database = store
+        self.local = local
+        self.soleDaemon = soleDaemon
         galleries = GalleryCache(database: database, logger: logger)
         try galleries.refresh()
         let enabled = config.cameras.filter(\.enabled)
@@ -64,9 +87,10 @@ public final class Daemon: Sendable {
             CameraIngest(index: index, config: camera, scheduler: scheduler, clock: clock, fast: options.fast, logger: logger)
         }
         self.cameras = cameras
+        // A shared database's disk is its server's: only a local file's folder is watched here.
         let databaseFolder = (config.database as NSString).deletingLastPathComponent
-        let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id),
-                                    volumes: [("database", databaseFolder.isEmpty ? "." : databaseFolder), ("snapshots", config.snapshots)])
+        let volumes = (local == nil ? [] : [("database", databaseFolder.isEmpty ? "." : databaseFolder)]) + [("snapshots", config.snapshots)]
+        let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id), volumes: volumes)
         self.metrics = metrics
         let previews = PreviewHub(cameras: enabled.map(\.id))
         self.previews = previews
@@ -74,13 +98,14 @@ public final class Daemon: Sendable {
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
         self.dispatcher = dispatcher
+        if config.services.contains("crime") && local == nil { throw StoreError.sqliteOnly(feature: "services: [crime]") }
         crime = config.services.contains("crime")
-            ? DaemonCrime(database: database, settings: config.crime, routes: config.hooks.map(\.route), logger: logger) : nil
+            ? local.map { DaemonCrime(database: $0, settings: config.crime, routes: config.hooks.map(\.route), logger: logger) } : nil
         if let problem = DurableFile.probe(folder: config.snapshots) {
             logger.error("the snapshots folder cannot be written: alerts will be stored without evidence until it can",
                          metadata: ["snapshots": "\(config.snapshots)", "error": "\(problem)"])
         }
-        let sink = try AlertSink(database: database, snapshots: config.snapshots, spool: Self.spoolFolder(database: config.database),
+        let sink = try AlertSink(database: database, snapshots: config.snapshots, spool: Self.spoolFolder(config),
                                  routes: config.hooks.map(\.route), metrics: metrics, logger: logger,
                                  committed: { dispatcher?.notify() })
         self.sink = sink
@@ -113,10 +138,12 @@ public final class Daemon: Sendable {
         logger.info("vigil stopped")
     }
 
-    /// Sightings waiting for the database live beside it, so they share its disk and its backups.
-    static func spoolFolder(database: String) -> String {
-        (database as NSString).deletingLastPathComponent.isEmpty ? "alert-spool"
-            : ((database as NSString).deletingLastPathComponent as NSString).appendingPathComponent("alert-spool")
+    /// Sightings waiting for the database live beside it, so they share its disk and its backups;
+    /// with a shared PostgreSQL, on this machine beside the snapshots, which wait there too.
+    static func spoolFolder(_ config: DaemonConfig) -> String {
+        let beside = DatabaseAddress.isPostgres(config.database) ? config.snapshots : config.database
+        return (beside as NSString).deletingLastPathComponent.isEmpty ? "alert-spool"
+            : ((beside as NSString).deletingLastPathComponent as NSString).appendingPathComponent("alert-spool")
     }
 
     /// swift-metrics can be bootstrapped once per process; `vigil run` makes one daemon.

@@ -9,7 +9,7 @@ import VigilStore
 /// changes: every change appends to the audit log, so polling its last id
 /// (once a second) sees edits made by another process within that second.
 public final class GalleryCache: @unchecked Sendable {
-    private let database: VigilDatabase
+    private let database: any WatchlistStore
     private let logger: Logger
     private let lock = NSLock()
     private var generation: Int64 = -1
@@ -18,7 +18,7 @@ public final class GalleryCache: @unchecked Sendable {
     private var plates: [PlateEntry] = []
     private var platesPerWatchlists: [[String]: PlateMatcher] = [:]
 
-    public init(database: VigilDatabase, logger: Logger) {
+    public init(database: any WatchlistStore, logger: Logger) {
         self.database = database
         self.logger = logger
     }

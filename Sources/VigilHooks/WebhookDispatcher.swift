@@ -25,7 +25,7 @@ public final class WebhookDispatcher: Service, Sendable {
     private let metrics: HookMetrics
     private let logger: Logger
 
-    public init(hooks: [HookConfig], policy: DeliveryPolicy, database: VigilDatabase, logger: Logger) {
+    public init(hooks: [HookConfig], policy: DeliveryPolicy, database: any AlertStore, logger: Logger) {
         // A command hook that exits without reading stdin must cost a failed attempt, not the daemon.
         signal(SIGPIPE, SIG_IGN)
         self.hooks = hooks
@@ -177,11 +177,11 @@ public final class WebhookDispatcher: Service, Sendable {
 /// waits for SQLite, and that must not happen on the cooperative pool.
 actor OutboxAccess {
     private let executor = DispatchQueueExecutor(label: "vigil.outbox", qos: .utility)
-    private let database: VigilDatabase
+    private let database: any AlertStore
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    init(database: VigilDatabase) {
+    init(database: any AlertStore) {
         self.database = database
     }
 

@@ -21,10 +21,10 @@ struct RunCommand: AsyncParsableCommand {
         var loaded = try files.load(database: db)
         if loaded.models == nil { loaded.models = ProcessInfo.processInfo.environment["VIGIL_MODELS"] }
         Bootstrap.logging(level: Logger.Level(rawValue: loaded.logLevel) ?? .info)
-        let daemon = try wrap {
-            try Daemon(config: loaded, options: DaemonOptions(fast: fast, motionRegions: !noMotionRegions, cadence: !noCadence,
-                                                           tracking: !noTracking),
-                       logger: Logger(label: "vigil"))
+        let daemon = try await wrapAsync {
+            try await Daemon.open(config: loaded, options: DaemonOptions(fast: fast, motionRegions: !noMotionRegions, cadence: !noCadence,
+                                                                      tracking: !noTracking),
+                                  logger: Logger(label: "vigil"))
         }
         try await daemon.run()
     }

@@ -132,8 +132,14 @@ import VigilCore
         try FileManager.default.removeItem(at: directory.appendingPathComponent("cameras/b.yaml"))
         _ = try write("vigil.yaml", "workers: 0\n")
         expectError("vigil.yaml:1: workers: 0 is out of range 1...64")
+        // A shared database is accepted as it is written (a URL is not a path to resolve); one
+        // without a database name, or with what only SQLite holds, is refused without its password.
         _ = try write("vigil.yaml", "workers: 1\ndatabase: postgres://vigil:s3cret@db:5432/vigil\n")
-        expectError("vigil.yaml:2: database: postgres://***:***@db:5432/vigil: in this version PostgreSQL holds the nodes' leases (vigil cluster status), watchlists, alerts, tokens and camera status (vigil watchlist, alerts, tokens, status); the daemon, hooks, cases and crime data need an SQLite file here")
+        #expect(try load().database == "postgres://vigil:s3cret@db:5432/vigil")
+        _ = try write("vigil.yaml", "workers: 1\ndatabase: postgres://vigil:s3cret@db:5432\n")
+        expectError("vigil.yaml:2: database: postgres://***:***@db:5432: name the database: postgres://user@db/DATABASE")
+        _ = try write("vigil.yaml", "database: postgres://vigil:s3cret@db/vigil\nservices: [crime]\n")
+        expectError("vigil.yaml:2: services: crime: cases and crime data are kept in an SQLite database only in this version (database: is a postgres:// address)")
         _ = try write("vigil.yaml", "databse: x.sqlite\n")
         expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, history_retention_days, defaults, hooks, delivery, api, services, eeg_models, crime)")
         _ = try write("vigil.yaml", "services: [crime]\ncrime:\n  retrain_interval: 3600\n  drift_threshold: 0.25\n  tasks: [severity, arrest]\n")

@@ -102,7 +102,7 @@ struct WatchlistCLITests {
 
         // What PostgreSQL does not hold yet is refused with the reason, not tried as a file path.
         let cases = try Self.vigil(["cases", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
-        #expect(cases.status == 1 && cases.stderr.contains("need an SQLite file"), "\(cases.stderr)")
+        #expect(cases.status == 1 && cases.stderr.contains("kept in an SQLite database only"), "\(cases.stderr)")
         #expect(!cases.stderr.contains("s3cret"))
     }
 }

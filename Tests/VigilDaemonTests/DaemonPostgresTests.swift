@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import VigilCluster
+import VigilCore
+import VigilStore
+import VigilTestSupport
+
+/// `vigil run` on a shared PostgreSQL: the watchlists, alerts, outbox, tokens and camera status
+/// live in the database server, and the daemon works as it does on its SQLite file.
+@Suite(.serialized, .enabled(if: TestPostgres.usable && Fixtures.sharedDataUsable))
+struct DaemonPostgresTests {
+    /// `vigil ARGS` on the shared database.
+    static func vigil(_ arguments: [String], database: DatabaseLocation, in workspace: DaemonWorkspace) throws -> Run {
+        try Run.program(Fixtures.vigilBinary, arguments, environment: [
+            "VIGIL_DB": database.description, "VIGIL_MODELS": Fixtures.packageRoot.appendingPathComponent("models").path,
+            "VIGIL_ACTOR": "test:runner",
+        ], in: workspace.root)
+    }
+
+    @Test func aDaemonOnPostgreSQLReloadsALiveEnrolmentAlertsDeliversAndServes() async throws {
+        try await TestPostgres.withDatabase { location in
+            let workspace = try DaemonWorkspace()
+            defer { try? FileManager.default.removeItem(at: workspace.root) }
+            let receiver = try WebhookReceiver(directory: workspace.root)
+            try """
+                database: \(location.description)
+                snapshots: snapshots
+                workers: 2
+                log_level: info
+                api:
+                  port: 0
+                \(DaemonHookTests.hookYAML(url: receiver.url))
+                """.write(to: workspace.config, atomically: true, encoding: .utf8)
+            let run = { (arguments: [String]) throws -> Run in try Self.vigil(arguments, database: location, in: workspace) }
+            #expect(try run(["watchlist", "create", "stage"]).status == 0)
+            let first = try run(["watchlist", "enroll", "stage", "--subject", "alex_lacamoire", try Fixtures.shared("faces/alex_lacamoire/2.png")])
+            #expect(first.status == 0, "\(first.stderr)")
+            let token = try run(["tokens", "create", "wall", "--role", "operator"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(token.hasPrefix("vgl_"))
+            try workspace.camera("clip", "url: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\nwatchlists: [stage]\ncooldown: 5\n")
+            let check = try run(["config", "check", "--config", workspace.config.path, "--offline"])
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+
+            let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))
+            let port = try #require(daemon.apiPort(workspace: workspace), "\(daemon.output.suffix(2000))")
+            let base = "http://127.0.0.1:\(port)"
+            let store = try await PostgresStore.open(location, logger: TestPostgres.logger)
+            defer { store.close() }
+            let streaming = workspace.waitFor(30) { (try? store.cameraStatus().first?.state) == "streaming" }
+            #expect(streaming != nil, "\(daemon.output.suffix(2000))")
+            try await Task.sleep(for: .seconds(4))
+            #expect(try store.alerts().allSatisfy { $0.subjectID != "lin_manuel_miranda" })
+
+            // Enrolled from another process while it runs: matched without a restart, committed to
+            // PostgreSQL, delivered from its outbox, and served by the API.
+            let enrolled = try run(["watchlist", "enroll", "stage", "--subject", "lin_manuel_miranda",
+                                    try Fixtures.shared("faces/lin_manuel_miranda/1.png")])
+            #expect(enrolled.status == 0, "\(enrolled.stderr)")
+            let arrived = workspace.waitFor(30) {
+                let ids = Set(((try? store.alerts()) ?? []).filter { $0.subjectID == "lin_manuel_miranda" }.compactMap(\.id))
+                return receiver.requests.contains { $0.type == "alert.created" && $0.valid && $0.alert_id.map(ids.contains) == true }
+            }
+            print("postgres daemon: enrolment -> webhook for it: \(arrived.map { String(format: "%.1f", $0) } ?? "never") s (the clip loops every 9.2 s)")
+            #expect(arrived != nil, "no webhook; log:\n\(daemon.output.suffix(2000))")
+            let alert = try store.alerts().first { $0.subjectID == "lin_manuel_miranda" }
+            #expect(alert?.snapshotPath != nil && alert?.watchlist == "stage")
+            #expect(try HTTP.get("\(base)/v1/alerts", token: token).body.contains("lin_manuel_miranda"))
+            #expect(try HTTP.get("\(base)/readyz").status == 200)
+            let hooks = try run(["hooks", "list", "--config", workspace.config.path])
+            #expect(hooks.status == 0 && hooks.stdout.contains("control-room"), "\(hooks.stdout)\(hooks.stderr)")
+            // What only SQLite holds is refused plainly, not failed.
+            let cases = try HTTP.get("\(base)/v1/cases", token: token)
+            #expect(cases.status == 501 && cases.body.contains("not available on a shared PostgreSQL database"), "\(cases)")
+
+            // A second daemon on the same database is refused, naming it.
+            let second = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("second.log"))
+            let refused = second.waitForExit(timeout: 30)
+            #expect(refused != nil && refused?.status != 0)
+            #expect(second.output.contains("another vigil run is using the database"), "\(second.output.suffix(1000))")
+
+            daemon.signal(SIGTERM)
+            #expect(daemon.waitForExit(timeout: 30)?.status == 0)
+        }
+    }
+}
