@@ -56,7 +56,7 @@ public enum ClusterConnection {
     }
 
     /// Runs `body` in one transaction; a failure anywhere rolls all of it back.
-    static func transaction<T>(_ connection: PostgresConnection, operation: String, logger: Logger,
+    public static func transaction<T>(_ connection: PostgresConnection, operation: String, logger: Logger,
                                _ body: (PostgresConnection) async throws -> sending T) async throws(ClusterError) -> sending T {
         do {
             return try await connection.withTransaction(logger: logger, body)

@@ -13,7 +13,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Real-time video surveillance: face and plate watchlists, scanning, alerts.",
         subcommands: [Handed<Run>.self, StatusCommand.self, Watchlist.self, Handed<Scan>.self, Handed<Plates>.self, EEGCommand.self,
-                      CrimeCommand.self, CasesCommand.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, ClusterCommand.self, Handed<Bench>.self])
+                      CrimeCommand.self, CasesCommand.self, AlertsCommand.self, HooksCommand.self, TokensCommand.self, ConfigCommand.self, ClusterCommand.self, DbCommand.self, Handed<Bench>.self])
 
     static func main() async {
         FullBinary.handOverIfNeeded(CommandLine.arguments)

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import VigilCluster
+import VigilCore
+import VigilStore
+import VigilTestSupport
+
+/// `vigil db copy` as an administrator moving an installation runs it: a real SQLite
+/// installation, made with the CLI and the daemon's store calls, copied into PostgreSQL.
+@Suite(.serialized, .enabled(if: TestPostgres.usable))
+struct DbCopyTests {
+    static func vigil(_ arguments: [String], database: String, in directory: URL) throws -> Run {
+        try WatchlistCLITests.vigil(arguments, database: database, in: directory)
+    }
+
+    @Test func anInstallationIsCopiedWholeWithItsIdsAndTheAuditIsIdentical() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("vigil.sqlite").path
+        let sqlite = { (arguments: [String]) throws -> Run in try Self.vigil(arguments, database: file, in: directory) }
+        #expect(try sqlite(["watchlist", "create", "gate", "--threshold", "0.5"]).status == 0)
+        let enrolled = try sqlite(["watchlist", "enroll", "gate", "--subject", "biden", "--name", "Joe Biden", try Fixtures.shared("faces/biden/1.jpg")])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        #expect(try sqlite(["watchlist", "create", "stolen", "--kind", "plate"]).status == 0)
+        #expect(try sqlite(["watchlist", "add-plate", "stolen", "AB12CD", "--label", "Blue van"]).status == 0)
+        let secret = try sqlite(["tokens", "create", "desk-1", "--role", "operator"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("vgl_"))
+        // What a daemon would have written: alerts with deliveries and stream events, a review, camera status.
+        let local = try VigilDatabase(path: file)
+        let routes = [OutboxRoute(hook: "siem", filter: HookFilter())]
+        for step in 0..<3 {
+            _ = try local.recordSighting(AlertStoreTests.sighting("biden", at: Double(step * 100), sharpness: 1, files: "e\(step)"),
+                                         cooldown: 30, routes: routes)
+        }
+        let first = try #require(try local.alerts().last)
+        try local.acknowledge(alert: first.id!, actor: "op:ann")
+        try local.recordAttempt(try local.nextDeliveries(hook: "siem")[0].id!, result: .delivered(status: 200))
+        try local.reportCameraStatus([TokenAndStatusStoreTests.status("gate")])
+
+        try await TestPostgres.withDatabase { location in
+            let copy = try Self.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
+            #expect(copy.status == 0 && copy.stdout.contains("every count matches"), "\(copy.stdout)\(copy.stderr)")
+            #expect(copy.stdout.contains("auditLog") && copy.stdout.contains("delivery"))
+
+            // `vigil watchlist audit` is identical, and so is every answer of the store.
+            let auditBefore = try sqlite(["watchlist", "audit", "--limit", "1000"])
+            let auditAfter = try Self.vigil(["watchlist", "audit", "--limit", "1000"], database: location.description, in: directory)
+            #expect(auditAfter.status == 0 && auditAfter.stdout == auditBefore.stdout && auditBefore.stdout.contains("enrolment.add"),
+                    "\(auditBefore.stdout)\n---\n\(auditAfter.stdout)\(auditAfter.stderr)")
+            let shared = try await PostgresStore.open(location, logger: TestPostgres.logger)
+            defer { shared.close() }
+            #expect(try shared.watchlists() == local.watchlists())
+            #expect(try shared.faceEnrolments() == local.faceEnrolments())   // ids and bit-identical encodings
+            #expect(try shared.plateEntries() == local.plateEntries())
+            #expect(try shared.alerts() == local.alerts())
+            #expect(try shared.alertEvents(after: 0) == local.alertEvents(after: 0))
+            #expect(try shared.deliveries() == local.deliveries())
+            #expect(try shared.tokens() == local.tokens() && shared.authenticate(secret: secret)?.name == "desk-1")
+            #expect(try shared.cameraStatus() == local.cameraStatus())
+            #expect(try shared.auditLog(limit: 1000) == local.auditLog(limit: 1000))
+
+            // New rows continue after the copied ids.
+            let next = try shared.recordSighting(AlertStoreTests.sighting("biden", camera: "lobby", at: 1000, sharpness: 1), cooldown: 30)
+            #expect(next.alert.id == (try local.alerts().map { $0.id! }.max() ?? 0) + 1)
+
+            // Copying again into a database that is no longer empty is refused, and changes nothing.
+            let again = try Self.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
+            #expect(again.status == 1 && again.stderr.contains("copy into an empty database"), "\(again.stderr)")
+            #expect(try shared.alerts().count == 4)
+        }
+
+        // A source holding what only SQLite keeps (a case) is refused whole, naming it.
+        let opened = try sqlite(["cases", "create", "--title", "Gate incident", "--type", "burglary"])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        try await TestPostgres.withDatabase { location in
+            let copy = try Self.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
+            #expect(copy.status == 1 && copy.stderr.contains("1 caseRecord row(s)") && copy.stderr.contains("nothing was copied"), "\(copy.stderr)")
+            let copied = try await TestPostgres.integer("SELECT count(*)::int8 FROM information_schema.tables WHERE table_name = 'alert'", on: location)
+            #expect(copied == 0)   // not even the schema was created
+        }
+    }
+}
