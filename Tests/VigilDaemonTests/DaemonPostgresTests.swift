@@ -82,4 +82,75 @@ struct DaemonPostgresTests {
             #expect(daemon.waitForExit(timeout: 30)?.status == 0)
         }
     }
+
+    /// The database goes away mid-run (the daemon's role is locked out and its connections ended):
+    /// the daemon keeps analysing, spools its sightings to the local journal, and stores them,
+    /// in order, once the database lets it in again.
+    @Test func aDaemonThatLosesPostgreSQLSpoolsItsAlertsAndStoresThemWhenItIsBack() async throws {
+        try await TestPostgres.withLockableRole { role in
+            let workspace = try DaemonWorkspace()
+            defer { try? FileManager.default.removeItem(at: workspace.root) }
+            try """
+                database: \(role.location.description)
+                snapshots: snapshots
+                workers: 2
+                log_level: info
+                api:
+                  port: 0
+                """.write(to: workspace.config, atomically: true, encoding: .utf8)
+            let run = { (arguments: [String]) throws -> Run in try Self.vigil(arguments, database: role.location, in: workspace) }
+            #expect(try run(["watchlist", "create", "stage"]).status == 0)
+            let enrolled = try run(["watchlist", "enroll", "stage", "--subject", "lin_manuel_miranda",
+                                    try Fixtures.shared("faces/lin_manuel_miranda/1.png")])
+            #expect(enrolled.status == 0, "\(enrolled.stderr)")
+            try workspace.camera("clip", "url: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\nwatchlists: [stage]\ncooldown: 5\n")
+            let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))
+            let port = try #require(daemon.apiPort(workspace: workspace), "\(daemon.output.suffix(2000))")
+            // Read as the database's owner, who is never locked out.
+            let observer = try await PostgresStore.open(role.admin, logger: TestPostgres.logger)
+            defer { observer.close() }
+            let sightings = { ((try? observer.alerts()) ?? []).reduce(0) { $0 + $1.count } }
+            let first = workspace.waitFor(60) { sightings() > 0 }
+            #expect(first != nil, "no alert; log:\n\(daemon.output.suffix(2000))")
+
+            try await role.lockOut()
+            let before = sightings()
+            // The outage is in the log and in /metrics: sightings spooled, counted.
+            let spooledTotal = { () -> Int in
+                let metrics = (try? HTTP.get("http://127.0.0.1:\(port)/metrics").body) ?? ""
+                return metrics.firstMatch(of: /vigil_alert_sink_total\{outcome="spooled"\} ([0-9]+)/).flatMap { Int($0.1) } ?? 0
+            }
+            let spooling = workspace.waitFor(40) { spooledTotal() >= 3 }
+            #expect(spooling != nil, "nothing spooled; log:\n\(daemon.output.suffix(2000))")
+            #expect(daemon.output.contains("alert spooled: the database did not take it"))
+            let spooled = spooledTotal()
+            #expect(sightings() == before)   // nothing reached the database meanwhile
+
+            try await role.letIn()
+            let stored = workspace.waitFor(60) { daemon.output.contains("spooled alerts stored") }
+            #expect(stored != nil, "the spool was not replayed; log:\n\(daemon.output.suffix(2000))")
+            let after = sightings()
+            print("postgres outage: \(spooled) sightings spooled while locked out; stored \(stored.map { String(format: "%.1f", $0) } ?? "never") s after the database let the daemon in; sightings \(before) -> \(after)")
+            #expect(after >= before + spooled)
+
+            // Again, and the daemon is killed (-9) while its sightings wait in the journal: the
+            // next daemon replays them when it starts.
+            try await role.lockOut()
+            let base = spooledTotal()
+            let again = workspace.waitFor(40) { spooledTotal() >= base + 3 }
+            #expect(again != nil, "nothing spooled the second time; log:\n\(daemon.output.suffix(2000))")
+            let waiting = sightings(), journal = spooledTotal() - base
+            daemon.signal(SIGKILL)
+            _ = daemon.waitForExit(timeout: 10)
+            try await role.letIn()
+            let next = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("next.log"))
+            let replayed = workspace.waitFor(60) { sightings() >= waiting + journal }
+            print("postgres outage and kill -9: \(journal) sightings in the journal; all stored \(replayed.map { String(format: "%.1f", $0) } ?? "never") s after the next daemon started")
+            #expect(replayed != nil && next.output.contains("replaying spooled alerts"), "log:\n\(next.output.suffix(2000))")
+
+            #expect(next.apiPort(workspace: workspace) != nil)   // started: its signal handlers are in place
+            next.signal(SIGTERM)
+            #expect(next.waitForExit(timeout: 30)?.status == 0)
+        }
+    }
 }
