@@ -11,11 +11,7 @@ public struct StoreAccess: Sendable {
     public let local: VigilDatabase?
     private let queue = DispatchQueue(label: "vigil.api.store", qos: .userInitiated, attributes: .concurrent)
 
-    public init(database: VigilDatabase) {
-        store = database
-        local = database
-    }
-
+    /// `local` is the store itself when it is the SQLite database.
     public init(store: any SharedStore) {
         self.store = store
         local = store as? VigilDatabase

@@ -23,32 +23,11 @@ public struct DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     /// Parses a `postgres://` or `postgresql://` address; the error names what is wrong without
     /// repeating the password.
     public init(parsing value: String) throws(ClusterError) {
-        let shown = Redaction.url(value)
-        guard DatabaseAddress.isPostgres(value), let components = URLComponents(string: value) else {
-            throw .badLocation(shown, reason: "expected postgres://user[:password]@host[:port]/database")
+        let parts: DatabaseAddress.PostgresParts
+        do { parts = try DatabaseAddress.postgresParts(value) } catch {
+            throw .badLocation(Redaction.url(value), reason: error.reason)
         }
-        guard let host = components.host, !host.isEmpty else {
-            throw .badLocation(shown, reason: "no host")
-        }
-        guard let user = components.user, !user.isEmpty else {
-            throw .badLocation(shown, reason: "no user (postgres://user@host/database)")
-        }
-        let database = String(components.path.drop(while: { $0 == "/" }))
-        guard !database.isEmpty, !database.contains("/") else {
-            throw .badLocation(shown, reason: "no database name after the host (postgres://user@host/database)")
-        }
-        if let port = components.port, !(1...65535).contains(port) {
-            throw .badLocation(shown, reason: "port \(port) is out of range 1-65535")
-        }
-        if let query = components.query, !query.isEmpty {
-            // The options themselves are not repeated: they may hold a password (`?password=`).
-            throw .badLocation(shown, reason: "options after '?' are not supported")
-        }
-        self.init(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host,
-                  port: components.port ?? 5432,
-                  user: user.removingPercentEncoding ?? user,
-                  password: components.password.map { $0.removingPercentEncoding ?? $0 },
-                  database: database)
+        self.init(host: parts.host, port: parts.port, user: parts.user, password: parts.password, database: parts.database)
     }
 
     public var description: String {

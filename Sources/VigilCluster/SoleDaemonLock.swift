@@ -29,13 +29,6 @@ public final class SoleDaemonLock: Sendable {
         return SoleDaemonLock(connection: connection)
     }
 
-    /// Whether the lock's connection is still open (the server releases the lock when it is not).
-    public var isHeld: Bool { !connection.isClosed }
-
-    public func release() async {
-        try? await connection.close()
-    }
-
     deinit {
         let connection = connection
         if !connection.isClosed { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import VigilCluster
 import Logging
 import VigilConfig
 import VigilCore
@@ -31,13 +30,13 @@ public struct ConfigCommand: AsyncParsableCommand {
             }
             // Watchlists named by cameras must exist, when the database does (a shared one is asked).
             var store: (any WatchlistStore)?
-            if DatabaseAddress.isPostgres(loaded.database) {
-                let location = try wrap { try DatabaseLocation(parsing: loaded.database) }
-                do { store = try await PostgresStore.open(location, logger: Logger(label: "vigil.config")) } catch {
+            let shared = DatabaseAddress.isPostgres(loaded.database)
+            if shared || FileManager.default.fileExists(atPath: loaded.database) {
+                do { store = try await openStore(at: loaded.database, logger: Logger(label: "vigil.config")) } catch {
+                    // An unreachable server is one more problem to list; an unreadable file stops the check, as before.
+                    guard shared else { throw error }
                     problems.append("database: \(error)")
                 }
-            } else if FileManager.default.fileExists(atPath: loaded.database) {
-                store = try wrap { try VigilDatabase(path: loaded.database) }
             }
             if let store {
                 let known = Set(try wrap { try store.watchlists() }.map(\.name))

@@ -61,21 +61,20 @@ public final class Daemon: Sendable {
     public static func open(config: DaemonConfig, options: DaemonOptions, logger: Logger) async throws -> Daemon {
         guard DatabaseAddress.isPostgres(config.database) else {
             let database = try VigilDatabase(path: config.database, logger: logger)
-            return try Daemon(config: config, options: options, store: database, local: database, soleDaemon: nil, logger: logger)
+            return try Daemon(config: config, options: options, store: database, soleDaemon: nil, logger: logger)
         }
         let location = try DatabaseLocation(parsing: config.database)
         let store = try await PostgresStore.open(location, logger: logger)
         let lock = try await SoleDaemonLock.take(location, logger: logger)
-        return try Daemon(config: config, options: options, store: store, local: nil, soleDaemon: lock, logger: logger)
+        return try Daemon(config: config, options: options, store: store, soleDaemon: lock, logger: logger)
     }
 
-    init(config: DaemonConfig, options: DaemonOptions, store: any SharedStore, local: VigilDatabase?, soleDaemon: SoleDaemonLock?,
-         logger: Logger) throws {
+    init(config: DaemonConfig, options: DaemonOptions, store: any SharedStore, soleDaemon: SoleDaemonLock?, logger: Logger) throws {
         self.config = config
         self.logger = logger
         FaceDetector.singleThreadedNative()
         database = store
-        self.local = local
+        local = store as? VigilDatabase
         self.soleDaemon = soleDaemon
         galleries = GalleryCache(database: database, logger: logger)
         try galleries.refresh()

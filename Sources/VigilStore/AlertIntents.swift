@@ -3,8 +3,6 @@ import VigilCore
 
 /// What each alert operation means, written once for every backend (see `AlertStore`).
 extension AlertStore {
-    private var backend: any StoreTransactions { storeBackend.transactions }
-
     /// Records a match, committed before anything else happens with it. Within `cooldown`
     /// seconds of the last sighting of the same subject on the same camera and watchlist, the
     /// open alert's count and last-seen are updated (and its evidence replaced when this sighting
@@ -98,6 +96,12 @@ extension AlertStore {
 
     public func lastAlertEventID() throws -> Int64 {
         try backend.read { rows in try rows.lastAlertEventID() }
+    }
+
+    /// Forgets alert evidence files older than `date`: returns their paths for deletion and
+    /// clears them from the alerts (which stay, with their distances, as the record).
+    public func expireEvidence(before date: Date) throws -> [String] {
+        try backend.write(announcing: nil) { rows in try rows.clearEvidence(before: date) }
     }
 
     /// Removes alert-stream events older than `date` (a reconnecting viewer resumes from the

@@ -19,6 +19,9 @@ protocol AlertRows: AuditRows {
     func alerts(since: Date?, camera: String?, limit: Int) throws -> [Alert]
     /// Newest first by id.
     func alerts(_ query: AlertQuery) throws -> [Alert]
+    /// Clears the evidence paths of alerts last seen before `date` and returns the paths cleared.
+    /// Only rows that still name files are written: expiry must not rewrite every old alert each hour.
+    func clearEvidence(before date: Date) throws -> [String]
 
     func appendEvent(alert: Int64, type: String, at: Date) throws
     /// Oldest first.

@@ -4,7 +4,4 @@ import Foundation
 /// commits, the dispatcher delivers and operators review. One API with two backends, like
 /// `WatchlistStore` (whose notes on blocking apply): the operations are written once, in this
 /// protocol's extension (`AlertIntents.swift`, `OutboxIntents.swift`), over the backend's rows.
-public protocol AlertStore: Sendable {
-    var location: String { get }
-    var storeBackend: StoreBackend { get }
-}
+public protocol AlertStore: BackedStore {}

@@ -46,9 +46,7 @@ public struct CameraStatusRow: Sendable, Equatable, Codable, FetchableRecord, Pe
 
 /// What the daemon reports about its cameras. One API with two backends, like `WatchlistStore`.
 /// On a shared database each node reports only the cameras it runs, and replaces only its own rows.
-public protocol CameraStatusStore: Sendable {
-    var storeBackend: StoreBackend { get }
-}
+public protocol CameraStatusStore: BackedStore {}
 
 /// Camera status rows, inside one transaction.
 protocol CameraStatusRows {
@@ -56,32 +54,15 @@ protocol CameraStatusRows {
     func replaceCameraStatus(_ rows: [CameraStatusRow]) throws
     /// Every node's cameras, ordered by camera id.
     func cameraStatus() throws -> [CameraStatusRow]
-    /// Alerts last seen before `date` that still name evidence files.
-    func alertsWithEvidence(before date: Date) throws -> [Alert]
-    /// Clears the evidence paths of those alerts.
-    func clearEvidence(before date: Date) throws
 }
 
 extension CameraStatusStore {
-    private var backend: any StoreTransactions { storeBackend.transactions }
-
     /// Replaces the reported status of the daemon's cameras (cameras no longer configured are removed).
     public func reportCameraStatus(_ rows: [CameraStatusRow]) throws {
-        try backend.write(announcing: nil) { store in try store.replaceCameraStatus(rows) }
+        try backend.write(announcing: nil) { statuses in try statuses.replaceCameraStatus(rows) }
     }
 
     public func cameraStatus() throws -> [CameraStatusRow] {
         try backend.read { rows in try rows.cameraStatus() }
-    }
-
-    /// Forgets alert evidence files older than `date`: returns their paths for deletion and
-    /// clears them from the alerts (which stay, with their distances, as the record).
-    public func expireEvidence(before date: Date) throws -> [String] {
-        try backend.write(announcing: nil) { rows in
-            let old = try rows.alertsWithEvidence(before: date)
-            // Only rows that still name files: expiry must not rewrite every old alert each hour.
-            try rows.clearEvidence(before: date)
-            return old.flatMap { [$0.snapshotPath, $0.cropPath].compactMap { $0 } }
-        }
     }
 }

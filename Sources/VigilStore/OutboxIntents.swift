@@ -4,8 +4,6 @@ import VigilCore
 /// The outbox's operations, written once for every backend (see `AlertStore`): what the hook
 /// dispatcher reads and records, and what operators list and retry.
 extension AlertStore {
-    private var backend: any StoreTransactions { storeBackend.transactions }
-
     /// The oldest pending deliveries of `hook`, in order: a hook's deliveries go out strictly in commit order.
     public func nextDeliveries(hook: String, limit: Int = 1) throws -> [Delivery] {
         try backend.read { rows in try rows.pendingDeliveries(hook: hook, limit: limit) }

@@ -4,8 +4,6 @@ import VigilPlates
 
 /// Plate watchlists' intents, for every backend (see `WatchlistStore`).
 extension WatchlistStore {
-    private var backend: any StoreTransactions { storeBackend.transactions }
-
     public func createPlateWatchlist(name: String, mode: PlateListMode = .deny, maxEdits: Int = 1, region: String = "any",
                                      actor: String) throws -> WatchlistSummary {
         try Validation.name(name, kind: "watchlist name")

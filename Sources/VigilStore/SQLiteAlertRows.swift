@@ -37,6 +37,14 @@ extension SQLiteRows {
         return try request.fetchAll(db)
     }
 
+    func clearEvidence(before date: Date) throws -> [String] {
+        let old = Alert.filter(Column("lastSeen") < date && (Column("snapshotPath") != nil || Column("cropPath") != nil))
+        let paths = try Row.fetchAll(db, old.select(Column("snapshotPath"), Column("cropPath")))
+            .flatMap { [$0[0] as String?, $0[1] as String?].compactMap { $0 } }
+        try old.updateAll(db, Column("snapshotPath").set(to: nil), Column("cropPath").set(to: nil))
+        return paths
+    }
+
     func appendEvent(alert: Int64, type: String, at: Date) throws {
         try db.execute(sql: "INSERT INTO alertEvent (alertID, type, at) VALUES (?, ?, ?)", arguments: [alert, type, at])
     }

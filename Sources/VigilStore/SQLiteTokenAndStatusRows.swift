@@ -31,13 +31,4 @@ extension SQLiteRows {
     }
 
     func cameraStatus() throws -> [CameraStatusRow] { try CameraStatusRow.order(Column("cameraID")).fetchAll(db) }
-
-    func alertsWithEvidence(before date: Date) throws -> [Alert] {
-        try Alert.filter(Column("lastSeen") < date && (Column("snapshotPath") != nil || Column("cropPath") != nil)).fetchAll(db)
-    }
-
-    func clearEvidence(before date: Date) throws {
-        try Alert.filter(Column("lastSeen") < date && (Column("snapshotPath") != nil || Column("cropPath") != nil))
-            .updateAll(db, Column("snapshotPath").set(to: nil), Column("cropPath").set(to: nil))
-    }
 }

@@ -24,6 +24,20 @@ public struct StoreBackend: Sendable {
     let transactions: any StoreTransactions
 }
 
+/// What every area of the store API asks of a backend: where the data is, and its transactions.
+/// The areas (`WatchlistStore`, `AlertStore`, `TokenStore`, `CameraStatusStore`) refine it and
+/// write their operations once, in extensions, over `backend`.
+public protocol BackedStore: Sendable {
+    /// Where the data lives, fit to print: a file path, or a `postgres://` address without its password.
+    var location: String { get }
+    /// The backend's transactions, for the operations in the extensions; not for callers.
+    var storeBackend: StoreBackend { get }
+}
+
+extension BackedStore {
+    var backend: any StoreTransactions { storeBackend.transactions }
+}
+
 /// Every area of the store that both backends provide (the rest — cases, crime data — is SQLite's
 /// alone in this version): what `vigil` opens for `--db`, whichever backend it names.
 public typealias SharedStore = WatchlistStore & AlertStore & TokenStore & CameraStatusStore

@@ -50,9 +50,7 @@ public struct APIToken: Sendable, Equatable, Codable, FetchableRecord, MutablePe
 /// API tokens: created, listed, revoked (audited) and checked on every request. One API with two
 /// backends, like `WatchlistStore`; the operations are in the extension below, over each
 /// backend's rows.
-public protocol TokenStore: Sendable {
-    var storeBackend: StoreBackend { get }
-}
+public protocol TokenStore: BackedStore {}
 
 /// Token rows, inside one transaction.
 protocol TokenRows: AuditRows {
@@ -69,8 +67,6 @@ protocol TokenRows: AuditRows {
 }
 
 extension TokenStore {
-    private var backend: any StoreTransactions { storeBackend.transactions }
-
     /// Creates a token and returns it with the secret, which is not stored and cannot be shown again.
     public func createToken(name: String, role: Role, actor: String) throws -> (token: APIToken, secret: String) {
         try Validation.name(name, kind: "token name")

@@ -5,8 +5,6 @@ import VigilPlates
 /// What each watchlist intent means, written once for every backend: validate, then read and
 /// write rows and append the audit lines, all in one transaction of the store's backend.
 extension WatchlistStore {
-    private var backend: any StoreTransactions { storeBackend.transactions }
-
     // MARK: Face watchlists
 
     public func createWatchlist(name: String, threshold: Double = 0.6, actor: String) throws -> WatchlistSummary {

@@ -12,9 +12,4 @@ import VigilPlates
 /// and `Tests/VigilStoreTests` runs one suite against both. Every operation is synchronous and may
 /// block on I/O, as SQLite always has: call it from a queue or thread that may wait, never from an
 /// event loop.
-public protocol WatchlistStore: Sendable {
-    /// Where the data lives, fit to print: a file path, or a `postgres://` address without its password.
-    var location: String { get }
-    /// The backend's transactions, for the operations in the extension; not for callers.
-    var storeBackend: StoreBackend { get }
-}
+public protocol WatchlistStore: BackedStore {}

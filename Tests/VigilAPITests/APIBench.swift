@@ -23,7 +23,7 @@ struct APIBench {
 
     func app(hooks: [HookConfig] = [], enroller: (any FaceEnrolling)? = nil) -> some ApplicationProtocol {
         let environment = APIEnvironment(hooks: hooks, uploads: directory.appendingPathComponent("uploads").path, enroller: enroller)
-        return Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment))
+        return Application(router: APIServer.router(store: StoreAccess(store: database), environment: environment))
     }
 
     /// The token of `role` (none when nil), and a JSON content type when `json`.

@@ -283,7 +283,7 @@ import VigilStore
 
         var environment = APIEnvironment(uploads: directory.path)
         environment.eeg = DaemonEEG(models: models)
-        let on = Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment))
+        let on = Application(router: APIServer.router(store: StoreAccess(store: database), environment: environment))
         let analysed = try await post(on, "/v1/eeg/analyze", ("g.edf", generator), ["channels": "sine 15 Hz", "epoch": "300"])
         #expect(analysed.0 == .ok && analysed.1.contains("\"channel\":\"sine 15 Hz\"") && analysed.1.contains("\"peak\":15"), "\(analysed.1.prefix(300))")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(analysed.1.utf8)) as? [String: Any])
@@ -308,7 +308,7 @@ import VigilStore
     @Test func repeatedFailedAuthenticationIsRateLimited() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = APIEnvironment(uploads: directory.path)
-        let app = Application(router: APIServer.router(store: StoreAccess(database: database), environment: environment,
+        let app = Application(router: APIServer.router(store: StoreAccess(store: database), environment: environment,
                                                        limiter: FailureLimiter(limit: 5, window: 60)))
         try await app.test(.router) { client in
             var bad = HTTPFields()

@@ -19,7 +19,7 @@ import VigilStore
         let database = try VigilDatabase(path: directory.appendingPathComponent("vigil.sqlite").path)
         let token = try database.createToken(name: "wall", role: .viewer, actor: "test").secret
         try HookFixtures.alerts(2, in: database, routes: [])
-        let app = Application(router: APIServer.router(store: StoreAccess(database: database),
+        let app = Application(router: APIServer.router(store: StoreAccess(store: database),
                                                        environment: APIEnvironment(uploads: directory.path)),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in

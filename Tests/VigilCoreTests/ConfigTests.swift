@@ -137,7 +137,7 @@ import VigilCore
         _ = try write("vigil.yaml", "workers: 1\ndatabase: postgres://vigil:s3cret@db:5432/vigil\n")
         #expect(try load().database == "postgres://vigil:s3cret@db:5432/vigil")
         _ = try write("vigil.yaml", "workers: 1\ndatabase: postgres://vigil:s3cret@db:5432\n")
-        expectError("vigil.yaml:2: database: postgres://***:***@db:5432: name the database: postgres://user@db/DATABASE")
+        expectError("vigil.yaml:2: database: postgres://***:***@db:5432: no database name after the host (postgres://user@host/database)")
         _ = try write("vigil.yaml", "database: postgres://vigil:s3cret@db/vigil\nservices: [crime]\n")
         expectError("vigil.yaml:2: services: crime: cases and crime data are kept in an SQLite database only in this version (database: is a postgres:// address)")
         _ = try write("vigil.yaml", "databse: x.sqlite\n")

@@ -9,14 +9,6 @@ import VigilTestSupport
 /// live in the database server, and the daemon works as it does on its SQLite file.
 @Suite(.serialized, .enabled(if: TestPostgres.usable && Fixtures.sharedDataUsable))
 struct DaemonPostgresTests {
-    /// `vigil ARGS` on the shared database.
-    static func vigil(_ arguments: [String], database: DatabaseLocation, in workspace: DaemonWorkspace) throws -> Run {
-        try Run.program(Fixtures.vigilBinary, arguments, environment: [
-            "VIGIL_DB": database.description, "VIGIL_MODELS": Fixtures.packageRoot.appendingPathComponent("models").path,
-            "VIGIL_ACTOR": "test:runner",
-        ], in: workspace.root)
-    }
-
     @Test func aDaemonOnPostgreSQLReloadsALiveEnrolmentAlertsDeliversAndServes() async throws {
         try await TestPostgres.withDatabase { location in
             let workspace = try DaemonWorkspace()
@@ -31,7 +23,7 @@ struct DaemonPostgresTests {
                   port: 0
                 \(DaemonHookTests.hookYAML(url: receiver.url))
                 """.write(to: workspace.config, atomically: true, encoding: .utf8)
-            let run = { (arguments: [String]) throws -> Run in try Self.vigil(arguments, database: location, in: workspace) }
+            let run = { (arguments: [String]) throws -> Run in try Run.vigil(arguments, database: location.description, in: workspace.root) }
             #expect(try run(["watchlist", "create", "stage"]).status == 0)
             let first = try run(["watchlist", "enroll", "stage", "--subject", "alex_lacamoire", try Fixtures.shared("faces/alex_lacamoire/2.png")])
             #expect(first.status == 0, "\(first.stderr)")
@@ -98,7 +90,7 @@ struct DaemonPostgresTests {
                 api:
                   port: 0
                 """.write(to: workspace.config, atomically: true, encoding: .utf8)
-            let run = { (arguments: [String]) throws -> Run in try Self.vigil(arguments, database: role.location, in: workspace) }
+            let run = { (arguments: [String]) throws -> Run in try Run.vigil(arguments, database: role.location.description, in: workspace.root) }
             #expect(try run(["watchlist", "create", "stage"]).status == 0)
             let enrolled = try run(["watchlist", "enroll", "stage", "--subject", "lin_manuel_miranda",
                                     try Fixtures.shared("faces/lin_manuel_miranda/1.png")])

@@ -9,15 +9,11 @@ import VigilTestSupport
 /// installation, made with the CLI and the daemon's store calls, copied into PostgreSQL.
 @Suite(.serialized, .enabled(if: TestPostgres.usable))
 struct DbCopyTests {
-    static func vigil(_ arguments: [String], database: String, in directory: URL) throws -> Run {
-        try WatchlistCLITests.vigil(arguments, database: database, in: directory)
-    }
-
     @Test func anInstallationIsCopiedWholeWithItsIdsAndTheAuditIsIdentical() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("vigil.sqlite").path
-        let sqlite = { (arguments: [String]) throws -> Run in try Self.vigil(arguments, database: file, in: directory) }
+        let sqlite = { (arguments: [String]) throws -> Run in try Run.vigil(arguments, database: file, in: directory) }
         #expect(try sqlite(["watchlist", "create", "gate", "--threshold", "0.5"]).status == 0)
         let enrolled = try sqlite(["watchlist", "enroll", "gate", "--subject", "biden", "--name", "Joe Biden", try Fixtures.shared("faces/biden/1.jpg")])
         #expect(enrolled.status == 0, "\(enrolled.stderr)")
@@ -38,13 +34,13 @@ struct DbCopyTests {
         try local.reportCameraStatus([TokenAndStatusStoreTests.status("gate")])
 
         try await TestPostgres.withDatabase { location in
-            let copy = try Self.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
+            let copy = try Run.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
             #expect(copy.status == 0 && copy.stdout.contains("every count matches"), "\(copy.stdout)\(copy.stderr)")
             #expect(copy.stdout.contains("auditLog") && copy.stdout.contains("delivery"))
 
             // `vigil watchlist audit` is identical, and so is every answer of the store.
             let auditBefore = try sqlite(["watchlist", "audit", "--limit", "1000"])
-            let auditAfter = try Self.vigil(["watchlist", "audit", "--limit", "1000"], database: location.description, in: directory)
+            let auditAfter = try Run.vigil(["watchlist", "audit", "--limit", "1000"], database: location.description, in: directory)
             #expect(auditAfter.status == 0 && auditAfter.stdout == auditBefore.stdout && auditBefore.stdout.contains("enrolment.add"),
                     "\(auditBefore.stdout)\n---\n\(auditAfter.stdout)\(auditAfter.stderr)")
             let shared = try await PostgresStore.open(location, logger: TestPostgres.logger)
@@ -64,7 +60,7 @@ struct DbCopyTests {
             #expect(next.alert.id == (try local.alerts().map { $0.id! }.max() ?? 0) + 1)
 
             // Copying again into a database that is no longer empty is refused, and changes nothing.
-            let again = try Self.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
+            let again = try Run.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
             #expect(again.status == 1 && again.stderr.contains("copy into an empty database"), "\(again.stderr)")
             #expect(try shared.alerts().count == 4)
         }
@@ -73,7 +69,7 @@ struct DbCopyTests {
         let opened = try sqlite(["cases", "create", "--title", "Gate incident", "--type", "burglary"])
         #expect(opened.status == 0, "\(opened.stderr)")
         try await TestPostgres.withDatabase { location in
-            let copy = try Self.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
+            let copy = try Run.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
             #expect(copy.status == 1 && copy.stderr.contains("1 caseRecord row(s)") && copy.stderr.contains("nothing was copied"), "\(copy.stderr)")
             let copied = try await TestPostgres.integer("SELECT count(*)::int8 FROM information_schema.tables WHERE table_name = 'alert'", on: location)
             #expect(copied == 0)   // not even the schema was created

@@ -9,19 +9,11 @@ import VigilTestSupport
 /// `VIGIL_DB`) names an SQLite file or a `postgres://` database, and nothing else changes.
 @Suite(.serialized)
 struct WatchlistCLITests {
-    /// Runs `vigil` on `database` from `directory` (where enrolment photos are kept).
-    static func vigil(_ arguments: [String], database: String, in directory: URL) throws -> Run {
-        try Run.program(Fixtures.vigilBinary, arguments, environment: [
-            "VIGIL_DB": database, "VIGIL_MODELS": Fixtures.packageRoot.appendingPathComponent("models").path,
-            "VIGIL_ACTOR": "test:runner",
-        ], in: directory)
-    }
-
     /// The same session through the CLI on one backend.
     static func session(database: String) throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = { (arguments: [String]) throws -> Run in try vigil(arguments, database: database, in: directory) }
+        let run = { (arguments: [String]) throws -> Run in try Run.vigil(arguments, database: database, in: directory) }
 
         var step = try run(["watchlist", "create", "gate", "--threshold", "0.5"])
         #expect(step.status == 0, "\(step.stderr)")
@@ -74,20 +66,20 @@ struct WatchlistCLITests {
             let alert = try store.recordSighting(AlertStoreTests.sighting("biden", at: 0, sharpness: 1, files: "evidence"), cooldown: 30).alert
             let directory = try Fixtures.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let list = try Self.vigil(["alerts", "list"], database: location.description, in: directory)
+            let list = try Run.vigil(["alerts", "list"], database: location.description, in: directory)
             #expect(list.status == 0 && list.stdout.contains("Subject biden"), "\(list.stdout)\(list.stderr)")
-            let show = try Self.vigil(["alerts", "show", "\(alert.id!)"], database: location.description, in: directory)
+            let show = try Run.vigil(["alerts", "show", "\(alert.id!)"], database: location.description, in: directory)
             #expect(show.status == 0 && show.stdout.contains("/snaps/evidence.jpg"), "\(show.stdout)\(show.stderr)")
 
             // Tokens and camera status too: a token made with the CLI authenticates through the store.
-            let created = try Self.vigil(["tokens", "create", "desk-1", "--role", "viewer"], database: location.description, in: directory)
+            let created = try Run.vigil(["tokens", "create", "desk-1", "--role", "viewer"], database: location.description, in: directory)
             let secret = created.stdout.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("vgl_") }.map(String.init)
             #expect(created.status == 0 && secret != nil, "\(created.stdout)\(created.stderr)")
             #expect(try store.authenticate(secret: secret ?? "")?.name == "desk-1")
-            let tokens = try Self.vigil(["tokens", "list"], database: location.description, in: directory)
+            let tokens = try Run.vigil(["tokens", "list"], database: location.description, in: directory)
             #expect(tokens.status == 0 && tokens.stdout.contains("desk-1") && !tokens.stdout.contains(secret ?? "-"), "\(tokens.stdout)")
             try store.reportCameraStatus([TokenAndStatusStoreTests.status("gate")])
-            let status = try Self.vigil(["status"], database: location.description, in: directory)
+            let status = try Run.vigil(["status"], database: location.description, in: directory)
             #expect(status.status == 0 && status.stdout.contains("gate") && status.stdout.contains("streaming"), "\(status.stdout)\(status.stderr)")
         }
     }
@@ -95,13 +87,13 @@ struct WatchlistCLITests {
     @Test func anUnreachableDatabaseIsNamedAndItsPasswordIsNot() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try Self.vigil(["watchlist", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
+        let run = try Run.vigil(["watchlist", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot reach PostgreSQL at 127.0.0.1:1"), "\(run.stderr)")
         #expect(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"))
 
         // What PostgreSQL does not hold yet is refused with the reason, not tried as a file path.
-        let cases = try Self.vigil(["cases", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
+        let cases = try Run.vigil(["cases", "list"], database: "postgres://vigil:s3cret@127.0.0.1:1/vigil", in: directory)
         #expect(cases.status == 1 && cases.stderr.contains("kept in an SQLite database only"), "\(cases.stderr)")
         #expect(!cases.stderr.contains("s3cret"))
     }

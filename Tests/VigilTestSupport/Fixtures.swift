@@ -91,10 +91,16 @@ public struct Run {
 
     /// `vigil ARGS` with the test's database.
     public static func vigil(_ arguments: [String], database: URL) throws -> Run {
+        try vigil(arguments, database: database.path)
+    }
+
+    /// `vigil ARGS` on `database` (a file or a `postgres://` address), from `directory` when given
+    /// (where enrolment photos are kept for a shared database).
+    public static func vigil(_ arguments: [String], database: String, in directory: URL? = nil) throws -> Run {
         try program(Fixtures.vigilBinary, arguments, environment: [
-            "VIGIL_DB": database.path, "VIGIL_MODELS": Fixtures.packageRoot.appendingPathComponent("models").path,
+            "VIGIL_DB": database, "VIGIL_MODELS": Fixtures.packageRoot.appendingPathComponent("models").path,
             "VIGIL_ACTOR": "test:runner",
-        ])
+        ], in: directory)
     }
 
     /// ffmpeg for making test media at test time (never committed).

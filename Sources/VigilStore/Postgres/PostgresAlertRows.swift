@@ -17,14 +17,14 @@ extension PostgresRows {
 
     // MARK: Alerts
 
-    static let alertColumns = """
+    private static let alertColumns = """
         id, kind, cameraID, watchlist, subjectID, subjectName, enrolmentID, enrolmentImage, distance, bestDistance,
         threshold, sharpness, trackID, box, firstSeen, lastSeen, count, snapshotPath, cropPath, acknowledgedAt,
         acknowledgedBy, verdict, verdictComment, verdictBy, verdictAt, plateText, plateConfidence, evidenceMissing,
         rule, zone, line, dwellSeconds, direction, peopleCount, path
         """
 
-    func alertRecords(_ query: PostgresQuery) throws -> [Alert] {
+    private func alertRecords(_ query: PostgresQuery) throws -> [Alert] {
         try rows(query).map { row in
             var cells = CellReader(row)
             var alert = Alert(
@@ -118,6 +118,19 @@ extension PostgresRows {
               AND (\(q.before)::bigint IS NULL OR id < \(q.before))
             ORDER BY id DESC LIMIT \(q.limit)
             """)
+    }
+
+    func clearEvidence(before date: Date) throws -> [String] {
+        try rows("""
+            UPDATE alert SET snapshotPath = NULL, cropPath = NULL
+            FROM (SELECT id, snapshotPath, cropPath FROM alert
+                  WHERE lastSeen < \(date) AND (snapshotPath IS NOT NULL OR cropPath IS NOT NULL) FOR UPDATE) AS old
+            WHERE alert.id = old.id
+            RETURNING old.snapshotPath, old.cropPath
+            """).flatMap { row in
+            let (snapshot, crop) = try row.decode((String?, String?).self)
+            return [snapshot, crop].compactMap { $0 }
+        }
     }
 
     // MARK: The stream's events

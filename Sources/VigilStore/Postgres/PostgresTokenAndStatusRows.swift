@@ -99,18 +99,4 @@ extension PostgresRows {
             return status
         }
     }
-
-    func alertsWithEvidence(before date: Date) throws -> [Alert] {
-        try alertRecords("""
-            SELECT \(unescaped: Self.alertColumns) FROM alert
-            WHERE lastSeen < \(date) AND (snapshotPath IS NOT NULL OR cropPath IS NOT NULL)
-            """)
-    }
-
-    func clearEvidence(before date: Date) throws {
-        try execute("""
-            UPDATE alert SET snapshotPath = NULL, cropPath = NULL
-            WHERE lastSeen < \(date) AND (snapshotPath IS NOT NULL OR cropPath IS NOT NULL)
-            """)
-    }
 }
