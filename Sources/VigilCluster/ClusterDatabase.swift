@@ -42,6 +42,17 @@ public struct ClusterDatabase: Sendable {
         }
     }
 
+    /// Adds `keys` to the installation's leasables of `kind`, keeping every other: what a node that
+    /// starts does with the cameras and hooks its configuration defines, so a node started with an
+    /// older configuration never takes cameras away from the rest. `define` removes.
+    public func offer(_ kind: LeaseKind, keys: Set<String>) async throws(ClusterError) {
+        let (logger, sorted) = (logger, keys.sorted())
+        _ = try await ClusterConnection.rows(connection, """
+            INSERT INTO leasables (kind, key) SELECT \(kind.rawValue), unnest(\(sorted)::text[])
+            ON CONFLICT DO NOTHING
+            """, operation: "offering \(kind.rawValue)s", logger: logger)
+    }
+
     /// Announces a change of shared state (`ChangeFeed`) on its own, for changes made outside a
     /// store transaction.
     public func announce(topic: String) async throws(ClusterError) {

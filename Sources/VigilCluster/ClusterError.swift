@@ -21,8 +21,6 @@ public enum ClusterError: Error, CustomStringConvertible, Sendable, Equatable {
     case badNodeName(String, reason: String)
     /// Leases that would lapse before a node had two chances to renew them.
     case badLeaseTiming(ttl: String, renewEvery: String)
-    /// Another `vigil run` holds the shared database.
-    case daemonRunning(database: String)
 
     public var description: String {
         switch self {
@@ -40,8 +38,6 @@ public enum ClusterError: Error, CustomStringConvertible, Sendable, Equatable {
             return "node \"\(name)\" was taken over by another process with the same name while this one could not reach the database"
         case let .badNodeName(name, reason):
             return "node name \"\(name)\": \(reason)"
-        case let .daemonRunning(database):
-            return "another vigil run is using the database \(database): one daemon per database until nodes share cameras through leases; stop that one first"
         case let .badLeaseTiming(ttl, renewEvery):
             return "lease time \(ttl) must be at least twice the renewal interval \(renewEvery), or one late renewal loses the lease"
         }

@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// - Cancellation stops at once without handing back, as a crash would: the leases lapse after `ttl`.
 /// - While the database cannot be reached, the node keeps what it holds only as long as its leases
 ///   can still be valid (`ttl` from the last renewal that was sent, by the monotonic clock); then it
-///   reports holding nothing, so no camera is ever analysed by two nodes at once.
+///   reports holding nothing, so no camera is ever analysed by two nodes at once. With
+///   `keepWhileCutOff` it keeps them, and learns at the next renewal which ones others took.
 public final class ClusterNode: Service, Sendable {
     public let location: DatabaseLocation
     private let membership: Membership
@@ -20,14 +21,14 @@ public final class ClusterNode: Service, Sendable {
 
     /// Joins first, so a wrong address or a duplicate name fails start-up with a clear error.
     public static func join(_ location: DatabaseLocation, name: String, cameraCapacity: Int?,
-                            settings: LeaseSettings = LeaseSettings(), logger: Logger,
+                            settings: LeaseSettings = LeaseSettings(), known: [LeaseKind: Set<String>] = [:], logger: Logger,
                             metrics: any MetricsFactory = MetricsSystem.factory,
                             onChange: @escaping @Sendable (Holdings) -> Void) async throws(ClusterError) -> ClusterNode {
         guard settings.ttl >= settings.renewEvery * 2 else { throw .badLeaseTiming(ttl: "\(settings.ttl)", renewEvery: "\(settings.renewEvery)") }
         var logger = logger
         logger[metadataKey: "node"] = "\(name)"
         let membership = try await Membership.join(location, name: name, cameraCapacity: cameraCapacity,
-                                                   settings: settings, logger: logger)
+                                                   settings: settings, known: known, logger: logger)
         return ClusterNode(location: location, membership: membership, logger: logger,
                            metrics: ClusterMetrics(factory: metrics), onChange: onChange)
     }
@@ -55,6 +56,7 @@ public final class ClusterNode: Service, Sendable {
         // every node comes back within about one interval, and a node back first would otherwise
         // see the others' rows lapsed, believe itself alone, and take their cameras.
         var claimsFrom = clock.now
+        var warnedLapse = false
         func report(_ holdings: Holdings) {
             guard holdings != reported else { return }
             reported = holdings
@@ -71,6 +73,7 @@ public final class ClusterNode: Service, Sendable {
                 connected = true
                 validUntil = sent + settings.ttl
                 metrics.renewed(seconds: (clock.now - sent).seconds)
+                warnedLapse = false
                 if let since = outageSince {
                     logger.notice("database reachable again", metadata: ["outage.seconds": "\(since.duration(to: clock.now))"])
                     outageSince = nil
@@ -94,7 +97,13 @@ public final class ClusterNode: Service, Sendable {
                 connected = false
                 // The next attempt starts after one interval and may take another. If the leases
                 // could lapse by then, stop analysing now, before any other node can take over.
-                if clock.now + settings.renewEvery * 2 >= validUntil { report(.none) }
+                if clock.now + settings.renewEvery * 2 >= validUntil {
+                    if !settings.keepWhileCutOff { report(.none) }
+                    else if reported != nil && reported != Holdings.none && !warnedLapse {
+                        warnedLapse = true
+                        logger.warning("leases may lapse while the database is away: keeping this node's cameras running; others may take them meanwhile")
+                    }
+                }
             }
             await Self.sleep(settings.renewEvery)
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import VigilCluster
+import VigilCore
 import VigilStore
 
 public struct StatusCommand: AsyncParsableCommand {
@@ -12,9 +14,12 @@ public struct StatusCommand: AsyncParsableCommand {
     public func run() async throws {
         let store = try await openStore(common)
         let rows = try wrap { try store.cameraStatus() }
+        // On a shared database: which node holds each camera's lease (none while it is free).
+        let holders = try await leaseHolders()
         if json {
             for r in rows {
-                print(Output.jsonLine([("camera", r.cameraID), ("state", r.state), ("last_error", r.lastError),
+                let node: [(String, Any?)] = holders.map { [("node", $0[r.cameraID] ?? nil)] } ?? []
+                print(Output.jsonLine([("camera", r.cameraID)] + node + [("state", r.state), ("last_error", r.lastError),
                                        ("frames_decoded", r.framesDecoded), ("frames_analysed", r.framesAnalysed),
                                        ("frames_dropped", r.framesDropped), ("motion_skipped", r.motionSkipped),
                                        ("reconnects", r.reconnects), ("handled_fps", r.handledFPS), ("detect_fps", r.detectFPS),
@@ -24,6 +29,16 @@ public struct StatusCommand: AsyncParsableCommand {
                                        ("over_capacity", r.overCapacity), ("updated_at", r.updatedAt)]))
             }
             return
+        }
+        if let holders {
+            // Every camera of the installation, reported or not: an unheld one is the operator's business.
+            print(Output.table(["CAMERA", "NODE", "STATE", "UPDATED"], holders.keys.sorted().map { camera in
+                let row = rows.first { $0.cameraID == camera }
+                let holder = holders[camera] ?? nil
+                return [camera, holder ?? "(none: no live node holds it)", row?.state ?? "-",
+                        row.map { "\(Int(Date().timeIntervalSince($0.updatedAt))) s ago" } ?? "never"]
+            }))
+            print("")
         }
         guard !rows.isEmpty else {
             print("no camera status: the daemon has not run against this database")
@@ -41,10 +56,27 @@ public struct StatusCommand: AsyncParsableCommand {
             [$0.cameraID, String(format: "%.1f", $0.handledFPS), String(format: "%.1f", $0.detectFPS), ms($0.cpuDecode),
              ms($0.cpuMotion), ms($0.cpuDetect), ms($0.cpuTrack), ms($0.cpuEncode), ms($0.cpuPlates), ms($0.cpuPeople), ms($0.cpuTotal)]
         }))
-        let total = rows.reduce(0) { $0 + $1.cpuTotal }
-        print(String(format: "node: %.0f CPU ms/s across %d camera(s) (%.2f cores)", total, rows.count, total / 1000))
-        if rows.contains(where: \.overCapacity) {
-            print("node OVER CAPACITY: frames are being dropped; every camera's detection interval is stretched evenly")
+        // Per node: what sizes it. On SQLite there is one node, unnamed.
+        let byNode = Dictionary(grouping: rows) { row in holders.flatMap { $0[row.cameraID] ?? nil } ?? "" }
+        for (node, cameras) in byNode.sorted(by: { $0.key < $1.key }) {
+            let total = cameras.reduce(0) { $0 + $1.cpuTotal }
+            let name = node.isEmpty ? "node" : "node \(node)"
+            print("\(name): " + String(format: "%.0f CPU ms/s across %d camera(s) (%.2f cores)", total, cameras.count, total / 1000))
+            if cameras.contains(where: \.overCapacity) {
+                print("\(name) OVER CAPACITY: frames are being dropped; every camera's detection interval is stretched evenly")
+            }
+        }
+    }
+
+    /// The camera leases' holders by camera id, or nil on an SQLite database (one node, no leases).
+    private func leaseHolders() async throws -> [String: String?]? {
+        guard DatabaseAddress.isPostgres(common.databasePath) else { return nil }
+        do {
+            let database = try await ClusterDatabase.open(try DatabaseLocation(parsing: common.databasePath), logger: common.logger("vigil.cluster"))
+            defer { Task { await database.close() } }
+            return try await database.status().holders(.camera)
+        } catch {
+            throw Failure(error)
         }
     }
 }

@@ -18,11 +18,15 @@ public final class CameraIngest: @unchecked Sendable {
     private let clock: MonotonicClock
     private let fast: Bool
     private var logger: Logger
-    private let interrupt = DecoderInterrupt()
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
+    /// Guarded by `lock`: the decode thread is running; it was asked to stop; `shutdown` was called.
+    private var running = false
     private var stopping = false
+    private var closed = false
+    /// A fresh one per activation: an aborted interrupt stays aborted.
+    private var interrupt = DecoderInterrupt()
 
     public init(index: Int, config: CameraConfig, scheduler: FrameScheduler, clock: MonotonicClock, fast: Bool, logger: Logger) {
         self.index = index
@@ -34,23 +38,49 @@ public final class CameraIngest: @unchecked Sendable {
         self.logger[metadataKey: "camera.id"] = .string(config.id)
     }
 
-    public func start() {
+    /// Whether the decode thread is running (the camera is this node's and not shut down).
+    public var isActive: Bool { lock.withLock { running && !stopping } }
+
+    /// Starts decoding on a thread of its own, unless it is already running or shut down. A node in
+    /// an installation activates the cameras whose leases it holds.
+    public func activate() {
+        let interrupt: DecoderInterrupt? = lock.withLock {
+            guard !running, !closed else { return nil }
+            running = true
+            stopping = false
+            self.interrupt = DecoderInterrupt()
+            return self.interrupt
+        }
+        guard let interrupt else { return }
         let thread = Thread { [self] in
-            run()
+            run(interrupt: interrupt)
             finished.signal()
         }
         thread.name = "vigil.camera.\(config.id)"
         thread.start()
     }
 
-    /// Stops decoding (interrupting a blocked read) and waits for the thread to end.
-    public func stop() {
-        lock.lock()
-        stopping = true
-        lock.unlock()
+    /// Stops decoding (interrupting a blocked read) and waits for the thread to end; it can be
+    /// activated again, as when a lease comes back.
+    public func deactivate() {
+        let interrupt: DecoderInterrupt? = lock.withLock {
+            guard running, !stopping else { return nil }
+            stopping = true
+            return self.interrupt
+        }
+        guard let interrupt else { return }
         interrupt.abort()
         wake.signal()
         finished.wait()
+        // A wake-up the thread did not consume must not cut the next activation's first wait short.
+        while wake.wait(timeout: .now()) == .success {}
+        lock.withLock { running = false }
+    }
+
+    /// Stops for good: later activations are ignored (the daemon is shutting down).
+    public func shutdown() {
+        lock.withLock { closed = true }
+        deactivate()
     }
 
     private var isStopping: Bool {
@@ -59,9 +89,10 @@ public final class CameraIngest: @unchecked Sendable {
         return stopping
     }
 
-    private func run() {
+    private func run(interrupt: DecoderInterrupt) {
         let policy = config.reconnect
         var delay = policy.initialDelay
+        defer { set(.stopped) }
         while !isStopping {
             set(.connecting)
             let attempt = clock.now
@@ -94,7 +125,6 @@ public final class CameraIngest: @unchecked Sendable {
                 delay = min(delay * 2, policy.maxDelay)
             }
         }
-        set(.stopped)
     }
 
     /// Decodes until the source ends or fails. Resets the backoff once streaming has been healthy long enough.
@@ -142,7 +172,6 @@ public final class CameraIngest: @unchecked Sendable {
 
     private func waitForStop() {
         while !isStopping { wake.wait() }
-        set(.stopped)
     }
 }
 

@@ -18,12 +18,22 @@ public struct DaemonOptions: Sendable {
     public var cadence = true
     /// Track faces between detections; false detects fully and encodes every face in every analysed frame.
     public var tracking = true
+    /// On a shared PostgreSQL: this node's name in the installation (default: the host name).
+    public var node: String?
+    /// On a shared PostgreSQL: the most cameras this node claims (default: no limit but a fair share).
+    public var maxCameras: Int?
+    /// On a shared PostgreSQL: lease timing (how soon a dead node's cameras move). A node cut off from the
+    /// database keeps analysing and spools its alerts (`LeaseSettings.keepWhileCutOff`).
+    public var leases = LeaseSettings(keepWhileCutOff: true)
 
-    public init(fast: Bool = false, motionRegions: Bool = true, cadence: Bool = true, tracking: Bool = true) {
+    public init(fast: Bool = false, motionRegions: Bool = true, cadence: Bool = true, tracking: Bool = true,
+                node: String? = nil, maxCameras: Int? = nil) {
         self.fast = fast
         self.motionRegions = motionRegions
         self.cadence = cadence
         self.tracking = tracking
+        self.node = node
+        self.maxCameras = maxCameras
     }
 }
 
@@ -38,8 +48,11 @@ public final class Daemon: Sendable {
     let database: any SharedStore
     /// The SQLite database, for what only it holds (cases, crime data); nil on PostgreSQL.
     let local: VigilDatabase?
-    /// On PostgreSQL: the connection holding this database's one-daemon lock (see `open`).
-    let soleDaemon: SoleDaemonLock?
+    /// On PostgreSQL: this node's membership of the installation, and what it holds.
+    let node: ClusterNode?
+    let holdings: NodeHoldings?
+    /// On PostgreSQL: notifications of watchlist edits made on any node, for an immediate reload.
+    let changes: ChangeFeed?
     let galleries: GalleryCache
     let scheduler: FrameScheduler
     let workers: [AnalysisWorker]
@@ -56,26 +69,59 @@ public final class Daemon: Sendable {
     private let rates = StatusRates()
 
     /// Opens the database `config` names (an SQLite file, or a `postgres://` address, connected
-    /// and migrated) and builds the daemon on it. On PostgreSQL, one daemon per database until
-    /// cameras and hooks are leased between nodes: a second is refused, naming the database.
+    /// and migrated) and builds the daemon on it.
+    ///
+    /// On PostgreSQL the daemon is a node of an installation: it offers its configuration's cameras
+    /// and hooks as leasables, joins under its name (a name a live node uses is refused), and runs
+    /// only the cameras and hooks whose leases it holds.
     public static func open(config: DaemonConfig, options: DaemonOptions, logger: Logger) async throws -> Daemon {
         guard DatabaseAddress.isPostgres(config.database) else {
             let database = try VigilDatabase(path: config.database, logger: logger)
-            return try Daemon(config: config, options: options, store: database, soleDaemon: nil, logger: logger)
+            return try Daemon(config: config, options: options, store: database, node: nil, holdings: nil, changes: nil, logger: logger)
         }
         let location = try DatabaseLocation(parsing: config.database)
-        let store = try await PostgresStore.open(location, logger: logger)
-        let lock = try await SoleDaemonLock.take(location, logger: logger)
-        return try Daemon(config: config, options: options, store: store, soleDaemon: lock, logger: logger)
+        let name = options.node ?? PostgresStore.hostName
+        // The node's lease metrics are made when it joins: the registry /metrics serves must exist by then.
+        _ = Self.registry
+        let store = try await PostgresStore.open(location, node: name, logger: logger)
+        do {
+            let cameras = Set(config.cameras.filter(\.enabled).map(\.id)), hooks = Set(config.hooks.map(\.name))
+            let cluster = try await ClusterDatabase.open(location, logger: logger)
+            do {
+                try await cluster.offer(.camera, keys: cameras)
+                try await cluster.offer(.hook, keys: hooks)
+            } catch {
+                await cluster.close()
+                throw error
+            }
+            await cluster.close()
+            let holdings = NodeHoldings(logger: logger)
+            let node = try await ClusterNode.join(location, name: name, cameraCapacity: options.maxCameras, settings: options.leases,
+                                                  known: [.camera: cameras, .hook: hooks], logger: logger,
+                                                  onChange: { holdings.report($0) })
+            let changes = ChangeFeed(location, logger: logger) { topic in
+                if topic == StoreTopic.watchlists.rawValue { holdings.watchlistsChanged() }
+            }
+            return try Daemon(config: config, options: options, store: store, node: node, holdings: holdings, changes: changes,
+                              logger: logger)
+        } catch {
+            store.close()
+            throw error
+        }
     }
 
-    init(config: DaemonConfig, options: DaemonOptions, store: any SharedStore, soleDaemon: SoleDaemonLock?, logger: Logger) throws {
+    init(config: DaemonConfig, options: DaemonOptions, store: any SharedStore, node: ClusterNode?, holdings: NodeHoldings?,
+         changes: ChangeFeed?, logger: Logger) throws {
         self.config = config
+        var logger = logger
+        if let node { logger[metadataKey: "node"] = .string(node.name) }
         self.logger = logger
         FaceDetector.singleThreadedNative()
         database = store
         local = store as? VigilDatabase
-        self.soleDaemon = soleDaemon
+        self.node = node
+        self.holdings = holdings
+        self.changes = changes
         galleries = GalleryCache(database: database, logger: logger)
         try galleries.refresh()
         let enabled = config.cameras.filter(\.enabled)
@@ -95,7 +141,7 @@ public final class Daemon: Sendable {
         self.previews = previews
         let analyses = enabled.map { CameraAnalysis(config: $0, options: options) }
         let dispatcher = config.hooks.isEmpty ? nil
-            : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, logger: logger)
+            : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, leased: node != nil, logger: logger)
         self.dispatcher = dispatcher
         if config.services.contains("crime") && local == nil { throw StoreError.sqliteOnly(feature: "services: [crime]") }
         crime = config.services.contains("crime")
@@ -117,6 +163,7 @@ public final class Daemon: Sendable {
                                metrics: metrics, previews: previews, galleries: galleries, sink: sink, models: models, load: load,
                                logger: logger)
         }
+        holdings?.attach(cameras: cameras, dispatcher: dispatcher, galleries: galleries)
     }
 
     public func run() async throws {
@@ -127,7 +174,10 @@ public final class Daemon: Sendable {
         if let crime { services.append(CrimeSchedulerService(crime: crime, wake: { [dispatcher] in dispatcher?.notify() })) }
         if config.api.enabled { services.append(APIService(daemon: self)) }
         services += [UpkeepService(daemon: self), AnalysisService(daemon: self)]
-        services += cameras.map { CameraService(ingest: $0) }
+        services += cameras.map { CameraService(ingest: $0, leased: node != nil) }
+        // The node stops last: its leases are handed back once its cameras have stopped.
+        if let node { services.insert(node, at: 0) }
+        if let changes { services.append(changes) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         ready.set()
         // Without the API there is nothing to wait for: ready once the services are handed to the group.
@@ -158,7 +208,9 @@ public final class Daemon: Sendable {
         load.sample(offered: handled + dropped.reduce(0, +), dropped: dropped.reduce(0, +), logger: logger)
         let perSecond = rates.update(snapshots)
         let overCapacity = load.overCapacity
-        let rows = cameras.map { camera -> CameraStatusRow in
+        // A node reports the cameras it runs; the others are their holders' to report.
+        let reported = node == nil ? cameras : cameras.filter(\.isActive)
+        let rows = reported.map { camera -> CameraStatusRow in
             let s = snapshots[camera.index]
             var row = CameraStatusRow(cameraID: camera.config.id, state: s.state.description, lastError: s.lastError,
                                       framesDecoded: s.framesDecoded, framesAnalysed: s.framesAnalysed,
@@ -213,14 +265,16 @@ final class StatusRates: @unchecked Sendable {
     }
 }
 
-/// One camera's decoder thread.
+/// One camera's decoder thread. A node's camera is started and stopped by its lease
+/// (`NodeHoldings`); this only stops it for good on shutdown.
 struct CameraService: Service {
     let ingest: CameraIngest
+    let leased: Bool
 
     func run() async throws {
-        ingest.start()
+        if !leased { ingest.activate() }
         try? await gracefulShutdown()
-        await Blocking.run { ingest.stop() }
+        await Blocking.run { ingest.shutdown() }
     }
 }
 

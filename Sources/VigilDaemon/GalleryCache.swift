@@ -7,11 +7,15 @@ import VigilStore
 
 /// The enrolled faces and plate entries the daemon matches against, reloaded when a watchlist
 /// changes: every change appends to the audit log, so polling its last id
-/// (once a second) sees edits made by another process within that second.
+/// (once a second) sees edits made by another process within that second. On a shared
+/// PostgreSQL the change feed's notification also triggers a reload at once.
 public final class GalleryCache: @unchecked Sendable {
     private let database: any WatchlistStore
     private let logger: Logger
     private let lock = NSLock()
+    /// One reload at a time: the upkeep's poll and a change notification may ask together, and an
+    /// older load must never replace a newer one.
+    private let reloading = NSLock()
     private var generation: Int64 = -1
     private var all: [EnrolledFace] = []
     private var perWatchlists: [[String]: FaceGallery] = [:]
@@ -26,6 +30,8 @@ public final class GalleryCache: @unchecked Sendable {
     /// Reloads when the watchlists changed since the last call. Returns true when it reloaded.
     @discardableResult
     public func refresh() throws -> Bool {
+        reloading.lock()
+        defer { reloading.unlock() }
         let current = try database.watchlistGeneration()
         lock.lock()
         let known = generation

@@ -23,9 +23,12 @@ public final class WebhookDispatcher: Service, Sendable {
     private let webhooks: WebhookSender
     private let gate: Gate
     private let metrics: HookMetrics
+    private let served: ServedHooks
     private let logger: Logger
 
-    public init(hooks: [HookConfig], policy: DeliveryPolicy, database: any AlertStore, logger: Logger) {
+    /// `leased`: the hooks are served only while this node holds their leases (`serve(only:)`), as
+    /// in an installation of several nodes; otherwise every hook is served.
+    public init(hooks: [HookConfig], policy: DeliveryPolicy, database: any AlertStore, leased: Bool = false, logger: Logger) {
         // A command hook that exits without reading stdin must cost a failed attempt, not the daemon.
         signal(SIGPIPE, SIG_IGN)
         self.hooks = hooks
@@ -37,7 +40,14 @@ public final class WebhookDispatcher: Service, Sendable {
         self.policy = RetryPolicy(policy)
         gate = Gate(limit: policy.concurrency)
         metrics = HookMetrics()
+        served = ServedHooks(all: !leased)
         self.logger = logger
+    }
+
+    /// The hooks this node holds the leases of: only these are sent, so each hook's queue is sent by
+    /// one node at a time and in order. A hook lost mid-batch stops before its next delivery.
+    public func serve(only hooks: Set<String>) {
+        if served.set(hooks) { notify() }
     }
 
     /// Something was committed or re-queued: look now rather than at the next poll.
@@ -77,6 +87,10 @@ public final class WebhookDispatcher: Service, Sendable {
         var unsaved: [(id: Int64, result: AttemptResult, at: Date)] = []
         var storeRetry = 0.25
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            guard served.contains(hook.name) || !unsaved.isEmpty else {
+                await bell.wait(timeout: 1)
+                continue
+            }
             if !unsaved.isEmpty {
                 guard await store(&unsaved, logger: logger) else {
                     try? await Task.sleep(for: .seconds(storeRetry))
@@ -114,7 +128,7 @@ public final class WebhookDispatcher: Service, Sendable {
         var outcomes: [(id: Int64, result: AttemptResult, at: Date)] = []
         var lastFlush = Date()
         for delivery in queue {
-            guard let id = delivery.id, policy.isDue(delivery), !Task.isCancelled else { break }
+            guard let id = delivery.id, policy.isDue(delivery), !Task.isCancelled, served.contains(sender.hook.name) else { break }
             await gate.enter()
             let report = await sender.send(id: delivery.eventID, type: delivery.type, payload: delivery.payload,
                                            attempt: delivery.attempts + 1)
@@ -211,5 +225,24 @@ struct HookMetrics: Sendable {
 
     func dead(hook: String) {
         Counter(label: "vigil_hook_deliveries_total", dimensions: [("hook", hook), ("result", "dead")]).increment()
+    }
+}
+
+/// Which hooks this node sends: all of them, or the ones whose leases it holds.
+private final class ServedHooks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: Bool
+    private var hooks: Set<String> = []
+
+    init(all: Bool) { self.all = all }
+
+    func contains(_ hook: String) -> Bool { lock.withLock { all || hooks.contains(hook) } }
+
+    /// Whether this added a hook (its loop should look at once).
+    func set(_ hooks: Set<String>) -> Bool {
+        lock.withLock {
+            defer { self.hooks = hooks; all = false }
+            return !hooks.subtracting(self.hooks).isEmpty
+        }
     }
 }

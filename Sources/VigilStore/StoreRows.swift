@@ -15,7 +15,7 @@ protocol StoreTransactions: Sendable {
 }
 
 /// What a committed write tells other nodes has changed (`ChangeFeed` topics).
-enum StoreTopic: String {
+public enum StoreTopic: String, Sendable {
     case watchlists
 }
 

@@ -7,7 +7,7 @@ import VigilCluster
 import VigilTestSupport
 
 /// Nodes, leases and fail-over against a real PostgreSQL (`scripts/postgres.sh`), with the default
-/// timing (leases of 10 s renewed every 3 s) where fail-over time is what is being shown.
+/// timing (leases of 8 s renewed every 2 s) where fail-over time is what is being shown.
 @Suite(.serialized, .enabled(if: TestPostgres.usable))
 struct LeaseTests {
     let logger = TestPostgres.logger
@@ -72,7 +72,7 @@ struct LeaseTests {
             print("rejoin: the restarted node held its share after \(rejoined.map { String(format: "%.1f", $0) } ?? "more than 15") s")
             #expect(rejoined != nil)
 
-            // A graceful stop hands back at once: the others take over at their next renewal, not after the 10 s lease.
+            // A graceful stop hands back at once: the others take over at their next renewal, not after the 8 s lease.
             await b.stop()
             #expect(board.cameras("node-b").isEmpty)
             let handedOver = try await board.wait(upTo: .seconds(20)) { evenlyHeld($0, by: ["node-a", "node-c"]) }

@@ -64,11 +64,11 @@ struct DaemonPostgresTests {
             let cases = try HTTP.get("\(base)/v1/cases", token: token)
             #expect(cases.status == 501 && cases.body.contains("not available on a shared PostgreSQL database"), "\(cases)")
 
-            // A second daemon on the same database is refused, naming it.
+            // A second daemon under the same node name (the host name, by default) is refused.
             let second = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("second.log"))
             let refused = second.waitForExit(timeout: 30)
             #expect(refused != nil && refused?.status != 0)
-            #expect(second.output.contains("another vigil run is using the database"), "\(second.output.suffix(1000))")
+            #expect(second.output.contains("is in use by a live node"), "\(second.output.suffix(1000))")
 
             daemon.signal(SIGTERM)
             #expect(daemon.waitForExit(timeout: 30)?.status == 0)
