@@ -27,6 +27,11 @@ public struct APIEnvironment: Sendable {
     /// The Prometheus text exposition for `/metrics` (nil: no metrics in this process).
     public var metrics: (@Sendable () -> String)?
     public var previews: (any PreviewSource)?
+    /// Set on a node of an installation: where each camera runs, so previews of cameras other nodes
+    /// run are forwarded to them and `/v1/cameras` names each holder.
+    public var placement: (any CameraPlacement)?
+    /// This node's name (sent with forwarded requests).
+    public var nodeName = ""
     /// Frames per second decoded and analysed over the last second, per camera (nil outside the daemon).
     public var frameRates: (@Sendable () -> [String: (decoded: Double, analysed: Double)])?
     /// Most preview frames per second per viewer: previews must never slow analysis.

@@ -5,9 +5,10 @@ import ServiceLifecycle
 
 extension Routes {
     func addPreviews(_ group: RouterGroup<APIContext>) {
-        group.get("cameras/:id/preview.jpg") { _, context -> Response in
+        group.get("cameras/:id/preview.jpg") { request, context -> Response in
             try context.require(.viewer)
             let (camera, previews) = try previewCamera(context)
+            if let forwarded = try await forwardIfElsewhere(request, camera: camera, file: "preview.jpg") { return forwarded }
             previews.watch(camera: camera, delta: 1)
             defer { previews.watch(camera: camera, delta: -1) }
             // The hub keeps frames only while watched: wait for the next analysed one (a few hundred ms).
@@ -20,11 +21,27 @@ extension Routes {
             }
             throw HTTPError(.serviceUnavailable, message: "camera '\(camera)' has no analysed frame yet (is it streaming?)")
         }
-        group.get("cameras/:id/preview.mjpeg") { _, context -> Response in
+        group.get("cameras/:id/preview.mjpeg") { request, context -> Response in
             try context.require(.viewer)
             let (camera, previews) = try previewCamera(context)
-            let interval = Duration.seconds(1 / max(0.2, environment.previewFPS))
             let streams = self.streams
+            if environment.placement != nil {
+                // A forwarded stream counts against the viewer's token here as well as at the holder.
+                let ticket = try streams.admit(context.token)
+                do {
+                    if let forwarded = try await forwardIfElsewhere(request, camera: camera, file: "preview.mjpeg") {
+                        return Response(status: forwarded.status, headers: forwarded.headers, body: ResponseBody { writer in
+                            defer { streams.release(ticket) }
+                            try await forwarded.body.write(writer)
+                        })
+                    }
+                } catch {
+                    streams.release(ticket)
+                    throw error
+                }
+                streams.release(ticket)
+            }
+            let interval = Duration.seconds(1 / max(0.2, environment.previewFPS))
             let ticket = try streams.admit(context.token)
             let store = self.store
             let body = ResponseBody { writer in
@@ -50,6 +67,23 @@ extension Routes {
             }
             return Response(status: .ok, headers: [.contentType: "multipart/x-mixed-replace; boundary=vigilframe", .cacheControl: "no-store"],
                             body: body)
+        }
+    }
+
+    /// On a node of an installation: the holder's answer when another node runs `camera`; nil when
+    /// this node runs it (or the request was already forwarded once).
+    private func forwardIfElsewhere(_ request: Request, camera: String, file: String) async throws -> Response? {
+        guard let placement = environment.placement, !PreviewProxy.isForwarded(request) else { return nil }
+        switch await placement.holder(of: camera) {
+        case .here:
+            return nil
+        case .nobody:
+            throw HTTPError(.serviceUnavailable, message: "camera '\(camera)' is not held by any live node right now (a fail-over takes up to 10 s)")
+        case .node(let node, nil):
+            throw HTTPError(.serviceUnavailable, message: "camera '\(camera)' runs on node '\(node)', which has not advertised its API address (api.advertise)")
+        case .node(let node, let api?):
+            let path = "/v1/cameras/\(camera.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? camera)/\(file)"
+            return try await PreviewProxy.forward(request, path: path, to: api, node: node, via: environment.nodeName)
         }
     }
 

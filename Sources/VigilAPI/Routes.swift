@@ -38,8 +38,18 @@ struct Routes: Sendable {
             try context.require(.viewer)
             let status = try await store.run { try $0.cameraStatus() }
             let rates = environment.frameRates?() ?? [:]
+            let holders = await environment.placement?.holders()
             return environment.cameras.map { camera in
-                CameraView(camera, status: status.first { $0.cameraID == camera.id }, rates: rates[camera.id])
+                var view = CameraView(camera, status: status.first { $0.cameraID == camera.id }, rates: rates[camera.id])
+                // Rates are this node's own measurements: for a camera another node runs, the status row's.
+                if let holders {
+                    view.node = holders[camera.id]
+                    if holders[camera.id] != environment.nodeName {
+                        view.fpsAnalysed = nil
+                        view.fpsDecoded = nil
+                    }
+                }
+                return view
             }
         }
     }

@@ -117,6 +117,8 @@ struct CameraView: Codable, Sendable {
     var fpsDecoded: Double?
     var fpsAnalysed: Double?
     var previewUrl: String
+    /// The node running it, in an installation of several nodes (nil: one node, or no holder now).
+    var node: String?
     /// Behaviour zones and lines, in the camera's pixels (the page draws them over the preview).
     var zones: [ZoneView]
     var lines: [LineView]

@@ -246,6 +246,10 @@ enum ClusterMigrations {
             )
             """,
         ]),
+        // Where each node's API answers, so any node can proxy a camera's preview to its holder.
+        ("cluster-2-node-api", [
+            "ALTER TABLE nodes ADD COLUMN api text CHECK (api IS NULL OR length(api) BETWEEN 1 AND 300)",
+        ]),
     ]
 
     /// An arbitrary constant naming Vigil's migration lock among the server's advisory locks.

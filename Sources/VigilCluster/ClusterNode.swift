@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// A node's membership as a `Service`: renews every `renewEvery`, reports what it holds whenever
@@ -18,6 +19,7 @@ public final class ClusterNode: Service, Sendable {
     private let logger: Logger
     private let metrics: ClusterMetrics
     private let onChange: @Sendable (Holdings) -> Void
+    private let api = NIOLockedValueBox<String?>(nil)
 
     /// Joins first, so a wrong address or a duplicate name fails start-up with a clear error.
     public static func join(_ location: DatabaseLocation, name: String, cameraCapacity: Int?,
@@ -44,6 +46,12 @@ public final class ClusterNode: Service, Sendable {
 
     public var name: String { membership.name }
 
+    /// Where this node's API answers (known once it has bound its port): written with every
+    /// renewal, so other nodes can proxy a camera's preview here.
+    public func advertise(api url: String) {
+        api.withLockedValue { $0 = url }
+    }
+
     public func run() async throws {
         let clock = ContinuousClock()
         let settings = membership.settings
@@ -66,7 +74,7 @@ public final class ClusterNode: Service, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let sent = clock.now
             switch await Self.attempt(membership, connected: connected, claiming: outageSince == nil && sent >= claimsFrom,
-                                      location: location, within: settings.renewEvery) {
+                                      api: api.withLockedValue { $0 }, location: location, within: settings.renewEvery) {
             case .success(let (current, holdings)):
                 membership = current
                 if outageSince != nil { claimsFrom = clock.now + settings.renewEvery * 2 }
@@ -121,7 +129,7 @@ public final class ClusterNode: Service, Sendable {
     /// leases run out; postgres-nio 1.33 was seen waiting on a backend that PostgreSQL had
     /// terminated. The late attempt is left behind on its own task and closes any connection it
     /// opened when it ends.
-    private static func attempt(_ membership: Membership, connected: Bool, claiming: Bool, location: DatabaseLocation,
+    private static func attempt(_ membership: Membership, connected: Bool, claiming: Bool, api: String?, location: DatabaseLocation,
                                 within limit: Duration) async -> Result<(Membership, Holdings), ClusterError> {
         let race = FirstAnswer<Result<(Membership, Holdings), ClusterError>>()
         return await withCheckedContinuation { continuation in
@@ -135,7 +143,7 @@ public final class ClusterNode: Service, Sendable {
                     return
                 }
                 do throws(ClusterError) {
-                    let holdings = try await current.renew(claiming: claiming)
+                    let holdings = try await current.renew(claiming: claiming, api: api)
                     if !race.answer(.success((current, holdings))) && !connected { await current.close() }
                 } catch {
                     race.answer(.failure(error))

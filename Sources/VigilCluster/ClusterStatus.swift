@@ -9,6 +9,8 @@ public struct ClusterStatus: Sendable, Equatable {
         public var cameraCapacity: Int
         public var secondsSinceSeen: Double
         public var alive: Bool
+        /// Where its API answers, as it advertised it (nil until it has bound its port).
+        public var api: String?
     }
     public struct Lease: Sendable, Equatable {
         public var kind: LeaseKind
@@ -27,12 +29,12 @@ public struct ClusterStatus: Sendable, Equatable {
     static func read(_ connection: PostgresConnection, logger: Logger) async throws(ClusterError) -> ClusterStatus {
         var status = ClusterStatus(nodes: [], leases: [])
         for row in try await ClusterConnection.rows(connection, """
-            SELECT name, camera_capacity::int8, extract(epoch FROM now() - seen_at)::float8, expires_at > now()
+            SELECT name, camera_capacity::int8, extract(epoch FROM now() - seen_at)::float8, expires_at > now(), api
               FROM nodes ORDER BY name
             """, operation: "reading nodes", logger: logger) {
             do {
-                let (name, capacity, seconds, alive) = try row.decode((String, Int, Double, Bool).self)
-                status.nodes.append(Node(name: name, cameraCapacity: capacity, secondsSinceSeen: seconds, alive: alive))
+                let (name, capacity, seconds, alive, api) = try row.decode((String, Int, Double, Bool, String?).self)
+                status.nodes.append(Node(name: name, cameraCapacity: capacity, secondsSinceSeen: seconds, alive: alive, api: api))
             } catch {
                 throw .query(operation: "reading nodes", reason: ClusterError.reason(error))
             }

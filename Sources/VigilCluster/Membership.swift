@@ -107,11 +107,13 @@ public struct Membership: Sendable {
     /// Heartbeat, then for each kind: renew what is held, hand back what is over the fair share,
     /// claim free or lapsed leasables up to it. One transaction, so a node never holds a lease
     /// that its heartbeat did not also refresh. With `claiming` false it only renews and hands back.
-    public func renew(claiming: Bool = true) async throws(ClusterError) -> Holdings {
+    ///
+    /// `api` is where this node's API answers (`ClusterNode.advertise`), for others to proxy to.
+    public func renew(claiming: Bool = true, api: String? = nil) async throws(ClusterError) -> Holdings {
         let (name, instance, ttl, logger, known) = (name, instance, settings.ttl.seconds, logger, known)
         return try await ClusterConnection.transaction(connection, operation: "renewing leases of node \(name)", logger: logger) { connection in
             let alive = try await connection.query("""
-                UPDATE nodes SET seen_at = now(), expires_at = now() + \(ttl) * interval '1 second'
+                UPDATE nodes SET seen_at = now(), expires_at = now() + \(ttl) * interval '1 second', api = \(api)
                  WHERE name = \(name) AND instance = \(instance) RETURNING 1
                 """, logger: logger).collect()
             guard !alive.isEmpty else { throw ClusterError.evicted(name: name) }

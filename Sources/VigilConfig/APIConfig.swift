@@ -21,11 +21,27 @@ public struct APIConfig: Sendable, Equatable {
     public var idleTimeout = 15.0
     /// Open alert streams and camera previews per token at most (each holds a connection and a task).
     public var maxStreamsPerToken = 8
+    /// Where other nodes of an installation reach this node's API (`http://address:port`), for
+    /// proxying camera previews. Unset: the bound address and port, or the host name when the API
+    /// listens on every interface.
+    public var advertise: String?
 
     public init() {}
 
     static let keys = ["enabled", "host", "port", "uploads", "failed_auth_limit", "trusted_proxies", "idle_timeout",
-                       "max_streams_per_token"]
+                       "max_streams_per_token", "advertise"]
+
+    /// The address other nodes use for this API, once it listens on `port`.
+    public func advertised(port: Int, hostName: String) -> String {
+        if let advertise { return advertise }
+        let host: String
+        switch self.host {
+        case "0.0.0.0", "::": host = hostName
+        case let address where address.contains(":"): host = "[\(address)]"
+        default: host = self.host
+        }
+        return "http://\(host):\(port)"
+    }
 
     mutating func read(_ section: inout YAMLMapping) throws {
         if let value = try section.bool("enabled") { enabled = value }
@@ -49,6 +65,14 @@ public struct APIConfig: Sendable, Equatable {
         }
         if let value = try section.double("idle_timeout", in: 1...3600) { idleTimeout = value }
         if let value = try section.int("max_streams_per_token", in: 1...1000) { maxStreamsPerToken = value }
+        if let value = try section.string("advertise") {
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                  url.user == nil, url.password == nil, url.query == nil, url.path.isEmpty || url.path == "/" else {
+                // Not echoed: a mistaken value may carry credentials.
+                throw section.error("advertise", "expected http://host:port (or https://), without a path, query or credentials")
+            }
+            advertise = value.hasSuffix("/") ? String(value.dropLast()) : value
+        }
         try section.finish(known: Self.keys)
     }
 }

@@ -64,6 +64,9 @@ struct APIService: Service {
         environment.crime = daemon.crime
         environment.trustedProxies = config.api.trustedProxies
         environment.maxStreamsPerToken = config.api.maxStreamsPerToken
+        environment.placement = daemon.directory
+        environment.nodeName = daemon.node?.name ?? ""
+        let node = daemon.node
         let router = APIServer.router(store: StoreAccess(store: daemon.database), environment: environment,
                                       limiter: FailureLimiter(limit: config.api.failedAuthLimit, window: 60))
         let logger = daemon.logger
@@ -75,6 +78,9 @@ struct APIService: Service {
                                   logger.notice("api listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")",
                                                                            "port": "\(channel.localAddress?.port ?? 0)"])
                                   SystemdNotifier.notify("READY=1\nSTATUS=serving on port \(channel.localAddress?.port ?? 0)")
+                                  // Other nodes forward previews of this node's cameras here.
+                                  node?.advertise(api: config.api.advertised(port: channel.localAddress?.port ?? config.api.port,
+                                                                             hostName: PostgresStore.hostName))
                               }, logger: logger)
         try await app.run()
     }

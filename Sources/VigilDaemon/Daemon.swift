@@ -53,6 +53,8 @@ public final class Daemon: Sendable {
     let holdings: NodeHoldings?
     /// On PostgreSQL: notifications of watchlist edits made on any node, for an immediate reload.
     let changes: ChangeFeed?
+    /// On PostgreSQL: which node runs each camera, for the API.
+    let directory: NodeDirectory?
     let galleries: GalleryCache
     let scheduler: FrameScheduler
     let workers: [AnalysisWorker]
@@ -77,7 +79,8 @@ public final class Daemon: Sendable {
     public static func open(config: DaemonConfig, options: DaemonOptions, logger: Logger) async throws -> Daemon {
         guard DatabaseAddress.isPostgres(config.database) else {
             let database = try VigilDatabase(path: config.database, logger: logger)
-            return try Daemon(config: config, options: options, store: database, node: nil, holdings: nil, changes: nil, logger: logger)
+            return try Daemon(config: config, options: options, store: database, node: nil, holdings: nil, changes: nil,
+                              directory: nil, logger: logger)
         }
         let location = try DatabaseLocation(parsing: config.database)
         let name = options.node ?? PostgresStore.hostName
@@ -102,8 +105,9 @@ public final class Daemon: Sendable {
             let changes = ChangeFeed(location, logger: logger) { topic in
                 if topic == StoreTopic.watchlists.rawValue { holdings.watchlistsChanged() }
             }
+            let directory = NodeDirectory(location: location, name: name, holdings: holdings, logger: logger)
             return try Daemon(config: config, options: options, store: store, node: node, holdings: holdings, changes: changes,
-                              logger: logger)
+                              directory: directory, logger: logger)
         } catch {
             store.close()
             throw error
@@ -111,7 +115,7 @@ public final class Daemon: Sendable {
     }
 
     init(config: DaemonConfig, options: DaemonOptions, store: any SharedStore, node: ClusterNode?, holdings: NodeHoldings?,
-         changes: ChangeFeed?, logger: Logger) throws {
+         changes: ChangeFeed?, directory: NodeDirectory?, logger: Logger) throws {
         self.config = config
         var logger = logger
         if let node { logger[metadataKey: "node"] = .string(node.name) }
@@ -122,6 +126,7 @@ public final class Daemon: Sendable {
         self.node = node
         self.holdings = holdings
         self.changes = changes
+        self.directory = directory
         galleries = GalleryCache(database: database, logger: logger)
         try galleries.refresh()
         let enabled = config.cameras.filter(\.enabled)
@@ -178,6 +183,7 @@ public final class Daemon: Sendable {
         // The node stops last: its leases are handed back once its cameras have stopped.
         if let node { services.insert(node, at: 0) }
         if let changes { services.append(changes) }
+        if let directory { services.append(directory) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         ready.set()
         // Without the API there is nothing to wait for: ready once the services are handed to the group.

@@ -170,6 +170,30 @@ struct DaemonNodesTests {
             let shareBack = await waitFor(60) { await evenlyHeld(by: ["node-a", "node-b", "node-c"]) && streamingSince(restartedAt).count == Self.cameras.count }
             print("node-b restarted: back to two cameras each, all streaming, \(shareBack.map { String(format: "%.1f", $0) } ?? "never") s later; holders \(await holders())")
             #expect(shareBack != nil, "\(logs())")
+
+            // Any node answers for the whole installation: node A names every camera's holder and
+            // forwards the preview of a camera node C runs (the token is checked on both).
+            let cameraList = try HTTP.get("http://127.0.0.1:\(portA)/v1/cameras", token: token)
+            let listed = try JSONSerialization.jsonObject(with: Data(cameraList.body.utf8)) as? [[String: Any]] ?? []
+            let settled = await holders()
+            #expect(Dictionary(uniqueKeysWithValues: listed.compactMap { c in (c["id"] as? String).map { ($0, c["node"] as? String ?? "") } }) == settled,
+                    "\(cameraList.body.prefix(500))")
+            let remote = try #require(settled.first { $0.value == "node-c" }?.key)
+            let picture = root.root.appendingPathComponent("forwarded.jpg"), stream = root.root.appendingPathComponent("forwarded.mjpeg")
+            let head = try Run.program("/usr/bin/curl", ["-s", "-D", "-", "-o", picture.path, "-H", "Authorization: Bearer \(token)",
+                                                         "http://127.0.0.1:\(portA)/v1/cameras/\(remote)/preview.jpg"]).stdout.lowercased()
+            let jpeg = (try? Data(contentsOf: picture)) ?? Data()
+            print("preview of \(remote) (node-c) through node-a: \(head.split(separator: "\r\n").first ?? ""), \(jpeg.count) bytes")
+            #expect(head.hasPrefix("http/1.1 200") && head.contains("content-type: image/jpeg") && head.contains("vigil-node: node-c"), "\(head)")
+            #expect(jpeg.prefix(2) == Data([0xFF, 0xD8]))
+            _ = try Run.program("/usr/bin/curl", ["-s", "--max-time", "3", "-o", stream.path, "-H", "Authorization: Bearer \(token)",
+                                                  "http://127.0.0.1:\(portA)/v1/cameras/\(remote)/preview.mjpeg"])
+            let parts = String(decoding: (try? Data(contentsOf: stream)) ?? Data(), as: UTF8.self).components(separatedBy: "--vigilframe").count - 1
+            print("MJPEG preview of \(remote) through node-a: \(parts) frame(s) in 3 s")
+            #expect(parts >= 2)
+            let unauthenticated = try HTTP.get("http://127.0.0.1:\(portA)/v1/cameras/\(remote)/preview.jpg")
+            #expect(unauthenticated.status == 401)
+
             let duringAndAfter = Date()
             _ = await waitFor(40) { ((try? store.alerts(since: duringAndAfter, limit: 1000)) ?? []).count >= 2 }
 
