@@ -283,6 +283,7 @@ let package = Package(
             "VigilTestSupport", "VigilCore", "VigilStore", "VigilPlates", "VigilVision", "VigilAnalysis", "VigilDaemon", "VigilCluster",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
     ],
     swiftLanguageModes: [.v6],

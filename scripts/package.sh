@@ -47,7 +47,7 @@ chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 install -d "$root/DEBIAN" "$root/usr/bin" "$root/usr/lib/vigil" "$root/usr/share/vigil/models" \
   "$root/usr/share/vigil/grafana" "$root/usr/share/vigil/prometheus" "$root/etc/vigil/cameras" \
-  "$root/lib/systemd/system" "$root/usr/share/doc/vigil/docs" "$root/usr/share/man/man1" \
+  "$root/lib/systemd/system" "$root/usr/share/doc/vigil/docs" "$root/usr/share/doc/vigil/examples" "$root/usr/share/man/man1" \
   "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" \
   "$root/usr/share/fish/vendor_completions.d"
 
@@ -70,6 +70,9 @@ install -m 0644 packaging/prometheus/vigil-rules.yml "$root/usr/share/vigil/prom
 install -m 0640 packaging/debian/vigil.yaml "$root/etc/vigil/vigil.yaml"
 install -m 0640 packaging/debian/example-camera.yaml "$root/etc/vigil/cameras/example.yaml"
 install -m 0644 packaging/systemd/vigil.service "$root/lib/systemd/system/vigil.service"
+# Scale-out: the drop-in that makes a machine a node, and the Kubernetes example.
+install -m 0644 packaging/systemd/node.conf "$root/usr/share/doc/vigil/examples/systemd-node.conf"
+install -m 0644 packaging/kubernetes/vigil.yaml "$root/usr/share/doc/vigil/examples/kubernetes.yaml"
 install -m 0644 README.md "$root/usr/share/doc/vigil/"
 install -m 0644 docs/*.md "$root/usr/share/doc/vigil/docs/"
 printf 'Vigil: see https://github.com (source of this package) for the licence of each component.\nThe dlib models come from PyPI face-recognition-models 0.3.0 (CC0 / public domain models by Davis King).\n' \

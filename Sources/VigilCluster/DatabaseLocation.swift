@@ -21,13 +21,17 @@ public struct DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses a `postgres://` or `postgresql://` address; the error names what is wrong without
-    /// repeating the password.
-    public init(parsing value: String) throws(ClusterError) {
+    /// repeating the password. An address without a password takes `PGPASSWORD` from the
+    /// environment, as libpq does: a systemd `EnvironmentFile` or a Kubernetes Secret then holds
+    /// the password, and `vigil.yaml` none.
+    public init(parsing value: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ClusterError) {
         let parts: DatabaseAddress.PostgresParts
         do { parts = try DatabaseAddress.postgresParts(value) } catch {
             throw .badLocation(Redaction.url(value), reason: error.reason)
         }
-        self.init(host: parts.host, port: parts.port, user: parts.user, password: parts.password, database: parts.database)
+        let fromEnvironment = environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        self.init(host: parts.host, port: parts.port, user: parts.user, password: parts.password ?? fromEnvironment,
+                  database: parts.database)
     }
 
     public var description: String {

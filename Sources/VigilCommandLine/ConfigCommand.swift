@@ -17,7 +17,7 @@ public struct ConfigCommand: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
             abstract: "Validate vigil.yaml and cameras/*.yaml: every error names the file, line and key.")
         @OptionGroup var files: ConfigOptions
-        @Flag(help: "Do not try to connect to webhook receivers.") var offline = false
+        @Flag(help: "Check without the network: no webhook receivers, no postgres:// database (a local SQLite file is still read).") var offline = false
 
         public func run() async throws {
             let loaded = try files.load()
@@ -28,10 +28,11 @@ public struct ConfigCommand: AsyncParsableCommand {
                     problems.append("\(camera.file): face.cascade: \(cascade) is not a readable file")
                 }
             }
-            // Watchlists named by cameras must exist, when the database does (a shared one is asked).
+            // Watchlists named by cameras must exist, when the database does (a shared one is asked,
+            // unless the check is offline: files checked before they are deployed).
             var store: (any WatchlistStore)?
             let shared = DatabaseAddress.isPostgres(loaded.database)
-            if shared || FileManager.default.fileExists(atPath: loaded.database) {
+            if shared ? !offline : FileManager.default.fileExists(atPath: loaded.database) {
                 do { store = try await openStore(at: loaded.database, logger: Logger(label: "vigil.config")) } catch {
                     // An unreachable server is one more problem to list; an unreadable file stops the check, as before.
                     guard shared else { throw error }

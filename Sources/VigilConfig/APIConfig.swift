@@ -31,6 +31,16 @@ public struct APIConfig: Sendable, Equatable {
     static let keys = ["enabled", "host", "port", "uploads", "failed_auth_limit", "trusted_proxies", "idle_timeout",
                        "max_streams_per_token", "advertise"]
 
+    /// What `advertise` must look like. The value is not echoed: a mistaken one may carry credentials.
+    public static let advertiseRule = "expected http://host:port (or https://), without a path, query or credentials"
+
+    /// `value` without a trailing slash when it is a usable `advertise` address, else nil.
+    public static func advertisable(_ value: String) -> String? {
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+              url.user == nil, url.password == nil, url.query == nil, url.path.isEmpty || url.path == "/" else { return nil }
+        return value.hasSuffix("/") ? String(value.dropLast()) : value
+    }
+
     /// The address other nodes use for this API, once it listens on `port`.
     public func advertised(port: Int, hostName: String) -> String {
         if let advertise { return advertise }
@@ -66,12 +76,8 @@ public struct APIConfig: Sendable, Equatable {
         if let value = try section.double("idle_timeout", in: 1...3600) { idleTimeout = value }
         if let value = try section.int("max_streams_per_token", in: 1...1000) { maxStreamsPerToken = value }
         if let value = try section.string("advertise") {
-            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
-                  url.user == nil, url.password == nil, url.query == nil, url.path.isEmpty || url.path == "/" else {
-                // Not echoed: a mistaken value may carry credentials.
-                throw section.error("advertise", "expected http://host:port (or https://), without a path, query or credentials")
-            }
-            advertise = value.hasSuffix("/") ? String(value.dropLast()) : value
+            guard let checked = Self.advertisable(value) else { throw section.error("advertise", Self.advertiseRule) }
+            advertise = checked
         }
         try section.finish(known: Self.keys)
     }

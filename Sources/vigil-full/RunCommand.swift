@@ -19,18 +19,21 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Detect in full and encode every face in every analysed frame, as before tracking (for measurements).") var noTracking = false
     @Option(help: "This node's name in an installation on a shared postgres:// database (default: the host name).") var node: String?
     @Option(help: "The most cameras this node claims on a shared database (default: a fair share of all).") var maxCameras: Int?
+    @Option(help: "Where other nodes reach this node's API, http://host:port (overrides api.advertise; e.g. a pod's address).") var advertise: String?
 
     func validate() throws {
         if let maxCameras, maxCameras < 0 { throw ValidationError("--max-cameras must be 0 or more, not \(maxCameras)") }
+        if let advertise, APIConfig.advertisable(advertise) == nil { throw ValidationError("--advertise: \(APIConfig.advertiseRule)") }
     }
 
     func run() async throws {
         var loaded = try files.load(database: db)
         if loaded.models == nil { loaded.models = ProcessInfo.processInfo.environment["VIGIL_MODELS"] }
         Bootstrap.logging(level: Logger.Level(rawValue: loaded.logLevel) ?? .info)
-        if (node != nil || maxCameras != nil) && !DatabaseAddress.isPostgres(loaded.database) {
-            throw ValidationError("--node and --max-cameras are for nodes sharing a postgres:// database; \(loaded.database) is an SQLite file")
+        if (node != nil || maxCameras != nil || advertise != nil) && !DatabaseAddress.isPostgres(loaded.database) {
+            throw ValidationError("--node, --max-cameras and --advertise are for nodes sharing a postgres:// database; \(loaded.database) is an SQLite file")
         }
+        if let advertise { loaded.api.advertise = APIConfig.advertisable(advertise) }
         let daemon = try await wrapAsync {
             try await Daemon.open(config: loaded, options: DaemonOptions(fast: fast, motionRegions: !noMotionRegions, cadence: !noCadence,
                                                                       tracking: !noTracking, node: node, maxCameras: maxCameras),

@@ -14,10 +14,20 @@ import VigilCluster
     }
 
     @Test func defaultsThePortAndAcceptsIPv6() throws {
-        let location = try DatabaseLocation(parsing: "postgresql://vigil@[::1]/vigil")
+        let location = try DatabaseLocation(parsing: "postgresql://vigil@[::1]/vigil", environment: [:])
         #expect(location.host == "::1")
         #expect(location.port == 5432)
         #expect(location.description == "postgres://vigil@[::1]:5432/vigil")
+    }
+
+    /// A password kept out of vigil.yaml (a systemd EnvironmentFile, a Kubernetes Secret).
+    @Test func takesThePasswordFromPGPASSWORDWhenTheAddressHasNone() throws {
+        let location = try DatabaseLocation(parsing: "postgres://vigil@db.example/vigil", environment: ["PGPASSWORD": "fromsecret"])
+        #expect(location.password == "fromsecret")
+        #expect(location.description == "postgres://vigil:***@db.example:5432/vigil")
+        let written = try DatabaseLocation(parsing: "postgres://vigil:inline@db.example/vigil", environment: ["PGPASSWORD": "fromsecret"])
+        #expect(written.password == "inline")
+        #expect(try DatabaseLocation(parsing: "postgres://vigil@db.example/vigil", environment: ["PGPASSWORD": ""]).password == nil)
     }
 
     @Test(arguments: [

@@ -140,6 +140,15 @@ import VigilCore
         expectError("vigil.yaml:2: database: postgres://***:***@db:5432: no database name after the host (postgres://user@host/database)")
         _ = try write("vigil.yaml", "database: postgres://vigil:s3cret@db/vigil\nservices: [crime]\n")
         expectError("vigil.yaml:2: services: crime: cases and crime data are kept in an SQLite database only in this version (database: is a postgres:// address)")
+        // Where other nodes reach this API: a plain http(s)://host:port; a wrong one is not echoed.
+        _ = try write("vigil.yaml", "api:\n  host: 0.0.0.0\n  advertise: http://10.0.0.7:8080/\n")
+        let advertised = try load().api
+        #expect(advertised.advertise == "http://10.0.0.7:8080" && advertised.advertised(port: 1, hostName: "n1") == "http://10.0.0.7:8080")
+        #expect(APIConfig().advertised(port: 8081, hostName: "n1") == "http://127.0.0.1:8081")
+        _ = try write("vigil.yaml", "api:\n  host: '::'\n")
+        #expect(try load().api.advertised(port: 8080, hostName: "node-7") == "http://node-7:8080")
+        _ = try write("vigil.yaml", "api:\n  advertise: http://admin:pw@10.0.0.7:8080/x\n")
+        expectError("vigil.yaml:2: api.advertise: expected http://host:port (or https://), without a path, query or credentials")
         _ = try write("vigil.yaml", "databse: x.sqlite\n")
         expectError("vigil.yaml:1: databse: unknown key (known keys: database, snapshots, workers, log_level, models, cameras, snapshot_retention_days, history_retention_days, defaults, hooks, delivery, api, services, eeg_models, crime)")
         _ = try write("vigil.yaml", "services: [crime]\ncrime:\n  retrain_interval: 3600\n  drift_threshold: 0.25\n  tasks: [severity, arrest]\n")

@@ -273,7 +273,7 @@ struct DaemonNodesTests {
             try "database: vigil.sqlite\n".write(to: workspace.config, atomically: true, encoding: .utf8)
             let sqlite = try DaemonProcess(config: workspace.config, extra: ["--node", "gate"], log: workspace.root.appendingPathComponent("sqlite.log"))
             #expect(sqlite.waitForExit(timeout: 30)?.status != 0)
-            #expect(sqlite.output.contains("--node and --max-cameras are for nodes sharing a postgres:// database"), "\(sqlite.output.suffix(500))")
+            #expect(sqlite.output.contains("--node, --max-cameras and --advertise are for nodes sharing a postgres:// database"), "\(sqlite.output.suffix(500))")
         }
     }
 }

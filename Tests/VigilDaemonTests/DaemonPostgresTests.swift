@@ -30,7 +30,7 @@ struct DaemonPostgresTests {
             let token = try run(["tokens", "create", "wall", "--role", "operator"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(token.hasPrefix("vgl_"))
             try workspace.camera("clip", "url: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\nwatchlists: [stage]\ncooldown: 5\n")
-            let check = try run(["config", "check", "--config", workspace.config.path, "--offline"])
+            let check = try run(["config", "check", "--config", workspace.config.path])
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
             let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))

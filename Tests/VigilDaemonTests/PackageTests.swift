@@ -30,7 +30,8 @@ import Testing
         let contents = try Run.program("/usr/bin/dpkg-deb", ["-c", deb]).stdout
         for path in ["./usr/lib/vigil/vigil", "./usr/lib/vigil/vigil-full", "./usr/bin/vigil -> ../lib/vigil/vigil", "./usr/share/vigil/models/shape_predictor_5_face_landmarks.dat",
                      "./etc/vigil/vigil.yaml", "./lib/systemd/system/vigil.service", "./usr/share/man/man1/vigil.1.gz",
-                     "./usr/share/bash-completion/completions/vigil", "./usr/lib/vigil/Vigil_VigilAPI.resources/", "./usr/lib/vigil/libswiftCore.so"] {
+                     "./usr/share/bash-completion/completions/vigil", "./usr/share/doc/vigil/examples/systemd-node.conf",
+                     "./usr/share/doc/vigil/examples/kubernetes.yaml", "./usr/lib/vigil/Vigil_VigilAPI.resources/", "./usr/lib/vigil/libswiftCore.so"] {
             #expect(contents.contains(path), "the package lacks \(path)")
         }
         let info = try Run.program("/usr/bin/dpkg-deb", ["-I", deb, "conffiles"]).stdout
