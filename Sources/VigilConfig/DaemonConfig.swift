@@ -77,9 +77,6 @@ public struct DaemonConfig: Sendable, Equatable {
                     throw root.error("services", "unknown service '\(value)' (expected eeg or crime)")
                 }
                 config.services = values
-                if values.contains("crime") && DatabaseAddress.isPostgres(config.database) {
-                    throw root.error("services", "crime: \(DatabaseAddress.sqliteOnly) (database: is a postgres:// address)")
-                }
             }
             if let value = try root.string("eeg_models") { config.eegModels = value }
             if var section = try root.mapping("crime") { try config.crime.read(&section) }

@@ -9,13 +9,13 @@ public enum DatabaseAddress {
 
     /// What still needs the SQLite database in this version, for the refusals that say so.
     public static let sqliteOnly = """
-        cases and crime data are kept in an SQLite database only in this version
+        cases are kept in an SQLite database only in this version
         """
 
     /// Why a command that needs one of those refuses a PostgreSQL address.
     public static let postgresNotForTheStore = """
         in this version PostgreSQL holds the nodes' leases, watchlists, alerts with the hooks' outbox, \
-        tokens and camera status (vigil run, watchlist, alerts, hooks, tokens, status, cluster); \(sqliteOnly)
+        tokens, camera status and crime data (vigil run, watchlist, alerts, hooks, tokens, status, cluster, crime); \(sqliteOnly)
         """
 
     /// The parts of a `postgres://user[:password]@host[:port]/database` address.

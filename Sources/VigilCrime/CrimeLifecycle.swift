@@ -35,14 +35,14 @@ public struct CrimeScore: Sendable, Codable, Equatable {
 /// database. Synchronous and not thread-safe (XGBoost, OpenCV): the daemon calls it from
 /// one serial queue, the CLI from its main thread.
 public final class CrimeLifecycle {
-    public let database: VigilDatabase
+    public let database: any CrimeStore
     let logger: Logger
     /// Models loaded for scoring, by registry id (a registered model never changes).
     private var loaded: [Int64: (record: CrimeModelRecord, classifier: Classifier, report: TrainingReport)] = [:]
 
     public static let note = "Decision support, not a verdict: a statistical score from past reports, with the validation figures above. It says nothing certain about this incident or any person."
 
-    public init(database: VigilDatabase, logger: Logger) {
+    public init(database: any CrimeStore, logger: Logger) {
         self.database = database
         self.logger = logger
     }

@@ -148,9 +148,8 @@ public final class Daemon: Sendable {
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, leased: node != nil, logger: logger)
         self.dispatcher = dispatcher
-        if config.services.contains("crime") && local == nil { throw StoreError.sqliteOnly(feature: "services: [crime]") }
         crime = config.services.contains("crime")
-            ? local.map { DaemonCrime(database: $0, settings: config.crime, routes: config.hooks.map(\.route), logger: logger) } : nil
+            ? DaemonCrime(database: database, settings: config.crime, routes: config.hooks.map(\.route), logger: logger) : nil
         if let problem = DurableFile.probe(folder: config.snapshots) {
             logger.error("the snapshots folder cannot be written: alerts will be stored without evidence until it can",
                          metadata: ["snapshots": "\(config.snapshots)", "error": "\(problem)"])
@@ -176,7 +175,11 @@ public final class Daemon: Sendable {
                                                  "hooks": "\(config.hooks.count)", "database": "\(config.database)"])
         // Services stop in reverse order: cameras, then analysis (which commits its last alerts), then the dispatcher.
         var services: [any Service] = dispatcher.map { [$0] } ?? []
-        if let crime { services.append(CrimeSchedulerService(crime: crime, wake: { [dispatcher] in dispatcher?.notify() })) }
+        if let crime {
+            var scheduler = CrimeSchedulerService(crime: crime, wake: { [dispatcher] in dispatcher?.notify() })
+            if let directory { scheduler.isTurn = { await directory.leads() } }
+            services.append(scheduler)
+        }
         if config.api.enabled { services.append(APIService(daemon: self)) }
         services += [UpkeepService(daemon: self), AnalysisService(daemon: self)]
         services += cameras.map { CameraService(ingest: $0, leased: node != nil) }

@@ -19,7 +19,7 @@ public final class DaemonCrime: CrimeService, @unchecked Sendable {
     let routes: [OutboxRoute]
     let logger: Logger
 
-    public init(database: VigilDatabase, settings: CrimeSettings, routes: [OutboxRoute], logger: Logger) {
+    public init(database: any CrimeStore, settings: CrimeSettings, routes: [OutboxRoute], logger: Logger) {
         lifecycle = QueueConfined(CrimeLifecycle(database: database, logger: logger))
         self.settings = settings
         self.routes = routes
@@ -117,15 +117,22 @@ final class QueueConfined<Value>: @unchecked Sendable {
 }
 
 /// Retrains on `crime.retrain_interval` (daily by default) and checks drift after each
-/// retrain; drift alerts wake the hook dispatcher.
+/// retrain; drift alerts wake the hook dispatcher. In an installation of several nodes only one
+/// runs the cycle (`isTurn`: the first live node by name), or every node would register its own
+/// version of each model.
 struct CrimeSchedulerService: Service {
     let crime: DaemonCrime
     let wake: @Sendable () -> Void
+    var isTurn: @Sendable () async -> Bool = { true }
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(crime.settings.retrainInterval)) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            guard await isTurn() else {
+                crime.logger.info("crime retrain left to another node (the first live node by name runs it)")
+                continue
+            }
             let (_, drifts) = await crime.cycle()
             if drifts.contains(where: \.alerted) { wake() }
         }

@@ -38,6 +38,13 @@ final class NodeDirectory: CameraPlacement, Service, Sendable {
         return holders
     }
 
+    /// Whether this node is the first live node by name: the one that runs what only one node
+    /// of the installation may (the scheduled crime retrain). False until the first read.
+    func leads() async -> Bool {
+        guard let status = latest.withLockedValue({ $0 }) else { return false }
+        return status.nodes.filter(\.alive).map(\.name).min() == name
+    }
+
     func run() async throws {
         var database: ClusterDatabase?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {

@@ -102,19 +102,53 @@ public struct IncidentImportOutcome: Sendable, Equatable {
     public var alreadyStored: [String]
 }
 
-extension VigilDatabase {
+/// Crime incidents, the model registry (training runs, their stages and history) and drift
+/// checks. One API with two backends, like `WatchlistStore`; the operations are written once in
+/// the extension below, over each backend's rows (`CrimeRows`).
+public protocol CrimeStore: BackedStore {}
+
+/// Crime rows, inside one transaction.
+protocol CrimeRows {
+    func incident(source: String, sourceID: String) throws -> Incident?
+    func insert(_ incident: inout Incident) throws
+    func update(_ incident: Incident) throws
+    /// In id order.
+    func incidents(source: String?, occurredFrom: Date?, occurredBefore: Date?, limit: Int?) throws -> [Incident]
+    /// Newest first.
+    func incidents(occurredAfter date: Date, limit: Int) throws -> [Incident]
+    func incidentCount() throws -> Int
+
+    func lastModelVersion(task: String) throws -> Int
+    func insert(_ model: inout CrimeModelRecord) throws
+    /// Writes a model's stage and promotion time (nothing else of a registered model changes).
+    func updateStage(_ model: CrimeModelRecord) throws
+    /// By task, newest version first.
+    func crimeModels(task: String?) throws -> [CrimeModelRecord]
+    func crimeModel(id: Int64) throws -> CrimeModelRecord?
+    func productionModel(task: String) throws -> CrimeModelRecord?
+    func productionModelID(task: String) throws -> Int64?
+    /// The most recently promoted model of `task` other than `id` that may be promoted (no leakage).
+    func previouslyPromoted(task: String, excluding id: Int64) throws -> CrimeModelRecord?
+    func insert(_ event: inout CrimeModelEvent) throws
+    /// Oldest first.
+    func crimeModelEvents(model id: Int64) throws -> [CrimeModelEvent]
+
+    func insert(_ drift: inout CrimeDriftRecord) throws
+}
+
+extension CrimeStore {
     // MARK: Incidents
 
     /// Stores a cleaned export in one transaction; reports already stored are left untouched.
     public func importIncidents(_ incidents: [Incident]) throws -> IncidentImportOutcome {
-        try write { db in
+        try backend.write(announcing: nil) { rows in
             var outcome = IncidentImportOutcome(stored: 0, alreadyStored: [])
             for var incident in incidents {
-                if try Incident.filter(Column("source") == incident.source && Column("sourceID") == incident.sourceID).fetchCount(db) > 0 {
+                if try rows.incident(source: incident.source, sourceID: incident.sourceID) != nil {
                     outcome.alreadyStored.append(incident.sourceID)
                     continue
                 }
-                try incident.insert(db)
+                try rows.insert(&incident)
                 outcome.stored += 1
             }
             return outcome
@@ -123,110 +157,96 @@ extension VigilDatabase {
 
     /// One report from the API.
     public func recordIncident(_ incident: Incident) throws -> Incident {
-        try write { db in
-            guard try Incident.filter(Column("source") == incident.source && Column("sourceID") == incident.sourceID).fetchCount(db) == 0 else {
+        try backend.write(announcing: nil) { rows in
+            guard try rows.incident(source: incident.source, sourceID: incident.sourceID) == nil else {
                 throw StoreError.incidentExists(source: incident.source, id: incident.sourceID)
             }
             var stored = incident
-            try stored.insert(db)
+            try rows.insert(&stored)
             return stored
         }
     }
 
     /// Outcome feedback (a case solved, a severity confirmed): the next retrain learns from it.
     public func recordOutcome(source: String, sourceID: String, arrest: Bool?, severity: String?, at now: Date = Date()) throws -> Incident {
-        try write { db in
-            guard var incident = try Incident.filter(Column("source") == source && Column("sourceID") == sourceID).fetchOne(db) else {
+        try backend.write(announcing: nil) { rows in
+            guard var incident = try rows.incident(source: source, sourceID: sourceID) else {
                 throw StoreError.incidentNotFound(source: source, id: sourceID)
             }
             if let arrest { incident.arrest = arrest }
             if let severity { incident.severity = severity }
             incident.outcomeAt = now
-            try incident.update(db)
+            try rows.update(incident)
             return incident
         }
     }
 
     /// Incidents in id order, optionally by occurrence window and source.
     public func incidents(source: String? = nil, occurredFrom: Date? = nil, occurredBefore: Date? = nil, limit: Int? = nil) throws -> [Incident] {
-        try read { db in
-            var request = Incident.order(Column("id"))
-            if let source { request = request.filter(Column("source") == source) }
-            if let occurredFrom { request = request.filter(Column("occurredAt") >= occurredFrom) }
-            if let occurredBefore { request = request.filter(Column("occurredAt") < occurredBefore) }
-            if let limit { request = request.limit(limit) }
-            return try request.fetchAll(db)
-        }
+        try backend.read { try $0.incidents(source: source, occurredFrom: occurredFrom, occurredBefore: occurredBefore, limit: limit) }
     }
 
     /// The newest incidents that occurred after `date`, newest first.
     public func incidents(occurredAfter date: Date, limit: Int) throws -> [Incident] {
-        try read { db in
-            try Incident.filter(Column("occurredAt") > date).order(Column("occurredAt").desc).limit(limit).fetchAll(db)
-        }
+        try backend.read { try $0.incidents(occurredAfter: date, limit: limit) }
     }
 
-    public func incidentCount() throws -> Int { try read { try Incident.fetchCount($0) } }
+    public func incidentCount() throws -> Int { try backend.read { try $0.incidentCount() } }
 
     // MARK: Model registry
 
     /// Registers a training run as the task's next version, in staging.
     public func registerModel(_ model: CrimeModelRecord) throws -> CrimeModelRecord {
-        try write { db in
+        try backend.write(announcing: nil) { rows in
             var record = model
-            let last = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM crimeModel WHERE task = ?", arguments: [model.task]) ?? 0
-            record.version = last + 1
+            record.version = try rows.lastModelVersion(task: model.task) + 1
             record.stage = .staging
-            try record.insert(db)
-            try Self.logModelEvent(db, model: record.id!, action: "registered", actor: model.createdBy, at: model.createdAt, note: nil)
+            try rows.insert(&record)
+            try Self.logModelEvent(rows, model: record.id!, action: "registered", actor: model.createdBy, at: model.createdAt, note: nil)
             return record
         }
     }
 
     public func crimeModels(task: String? = nil) throws -> [CrimeModelRecord] {
-        try read { db in
-            var request = CrimeModelRecord.order(Column("task"), Column("version").desc)
-            if let task { request = request.filter(Column("task") == task) }
-            return try request.fetchAll(db)
-        }
+        try backend.read { try $0.crimeModels(task: task) }
     }
 
     public func crimeModel(id: Int64) throws -> CrimeModelRecord {
-        guard let model = try read({ try CrimeModelRecord.fetchOne($0, key: id) }) else { throw StoreError.modelNotFound(id) }
+        guard let model = try backend.read({ try $0.crimeModel(id: id) }) else { throw StoreError.modelNotFound(id) }
         return model
     }
 
     public func productionModel(task: String) throws -> CrimeModelRecord? {
-        try read { try CrimeModelRecord.filter(Column("task") == task && Column("stage") == "production").fetchOne($0) }
+        try backend.read { try $0.productionModel(task: task) }
     }
 
     /// Only the id: scoring checks it per request and loads a model's bytes once per version.
     public func productionModelID(task: String) throws -> Int64? {
-        try read { try Int64.fetchOne($0, sql: "SELECT id FROM crimeModel WHERE task = ? AND stage = 'production'", arguments: [task]) }
+        try backend.read { try $0.productionModelID(task: task) }
     }
 
     public func crimeModelEvents(model id: Int64) throws -> [CrimeModelEvent] {
-        try read { try CrimeModelEvent.filter(Column("crimeModelId") == id).order(Column("id")).fetchAll($0) }
+        try backend.read { try $0.crimeModelEvents(model: id) }
     }
 
     /// Makes `id` the task's production model; the one it replaces is archived.
     @discardableResult
     public func promoteModel(id: Int64, actor: String, note: String? = nil, at now: Date = Date()) throws -> CrimeModelRecord {
-        try write { db in
-            guard var model = try CrimeModelRecord.fetchOne(db, key: id) else { throw StoreError.modelNotFound(id) }
+        try backend.write(announcing: nil) { rows in
+            guard var model = try rows.crimeModel(id: id) else { throw StoreError.modelNotFound(id) }
             guard !model.leakage else {
                 throw StoreError.stageChange(model: id, reason: "trained with the label's source among its features (leakage); it can never be promoted")
             }
             guard model.stage != .production else { throw StoreError.stageChange(model: id, reason: "already in production") }
-            if var current = try CrimeModelRecord.filter(Column("task") == model.task && Column("stage") == "production").fetchOne(db) {
+            if var current = try rows.productionModel(task: model.task) {
                 current.stage = .archived
-                try current.update(db)
-                try Self.logModelEvent(db, model: current.id!, action: "archived", actor: actor, at: now, note: "replaced by version \(model.version)")
+                try rows.updateStage(current)
+                try Self.logModelEvent(rows, model: current.id!, action: "archived", actor: actor, at: now, note: "replaced by version \(model.version)")
             }
             model.stage = .production
             model.promotedAt = now
-            try model.update(db)
-            try Self.logModelEvent(db, model: id, action: "promoted", actor: actor, at: now, note: note)
+            try rows.updateStage(model)
+            try Self.logModelEvent(rows, model: id, action: "promoted", actor: actor, at: now, note: note)
             return model
         }
     }
@@ -234,28 +254,25 @@ extension VigilDatabase {
     /// Takes `id` out of service. Demoting the production model rolls back to the model that
     /// was in production before it (if any), so scoring never silently stops.
     public func demoteModel(id: Int64, actor: String, note: String? = nil, at now: Date = Date()) throws -> (demoted: CrimeModelRecord, restored: CrimeModelRecord?) {
-        try write { db in
-            guard var model = try CrimeModelRecord.fetchOne(db, key: id) else { throw StoreError.modelNotFound(id) }
+        try backend.write(announcing: nil) { rows in
+            guard var model = try rows.crimeModel(id: id) else { throw StoreError.modelNotFound(id) }
             guard model.stage != .archived else { throw StoreError.stageChange(model: id, reason: "already archived") }
             let wasProduction = model.stage == .production
             model.stage = .archived
-            try model.update(db)
-            try Self.logModelEvent(db, model: id, action: "demoted", actor: actor, at: now, note: note)
-            guard wasProduction else { return (model, nil) }
-            let previous = try CrimeModelRecord.filter(Column("task") == model.task && Column("id") != id && Column("promotedAt") != nil
-                && Column("leakage") == false).order(Column("promotedAt").desc).fetchOne(db)
-            guard var restored = previous else { return (model, nil) }
+            try rows.updateStage(model)
+            try Self.logModelEvent(rows, model: id, action: "demoted", actor: actor, at: now, note: note)
+            guard wasProduction, var restored = try rows.previouslyPromoted(task: model.task, excluding: id) else { return (model, nil) }
             restored.stage = .production
             restored.promotedAt = now
-            try restored.update(db)
-            try Self.logModelEvent(db, model: restored.id!, action: "restored", actor: actor, at: now, note: "version \(model.version) demoted")
+            try rows.updateStage(restored)
+            try Self.logModelEvent(rows, model: restored.id!, action: "restored", actor: actor, at: now, note: "version \(model.version) demoted")
             return (model, restored)
         }
     }
 
-    private static func logModelEvent(_ db: Database, model: Int64, action: String, actor: String, at: Date, note: String?) throws {
+    private static func logModelEvent(_ rows: any StoreRows, model: Int64, action: String, actor: String, at: Date, note: String?) throws {
         var event = CrimeModelEvent(crimeModelId: model, action: action, actor: actor, at: at, note: note)
-        try event.insert(db)
+        try rows.insert(&event)
     }
 
     // MARK: Drift
@@ -264,10 +281,12 @@ extension VigilDatabase {
     /// commits with it, so the alert reaches receivers through the same durable outbox.
     @discardableResult
     public func recordDrift(_ drift: CrimeDriftRecord, model: CrimeModelRecord, routes: [OutboxRoute]) throws -> CrimeDriftRecord {
-        try write { db in
+        try backend.write(announcing: nil) { rows in
             var record = drift
-            try record.insert(db)
+            try rows.insert(&record)
             guard drift.alerted else { return record }
+            // Drift deliveries join the hooks' queues in commit order, like alerts'.
+            try rows.serialiseAlertWrites()
             let features = (try? JSONDecoder().decode([String: Double].self, from: Data(drift.features.utf8))) ?? [:]
             let payload = HookEvent.Drift(model: model.id ?? 0, task: model.task, version: model.version, threshold: drift.threshold,
                                           maxPsi: drift.maxPSI, recentIncidents: drift.recent,
@@ -279,7 +298,7 @@ extension VigilDatabase {
                 event.drift = payload
                 var delivery = Delivery(eventID: id, hook: route.hook, type: "crime.drift", payload: try event.json(),
                                         createdAt: drift.at, scheduledAt: drift.at, nextAttemptAt: drift.at)
-                try delivery.insert(db)
+                try rows.insert(&delivery)
             }
             return record
         }

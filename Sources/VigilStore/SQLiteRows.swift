@@ -154,7 +154,7 @@ struct SQLiteTransactions: StoreTransactions {
 }
 
 /// The SQLite backend of every store API.
-extension VigilDatabase: WatchlistStore, AlertStore, TokenStore, CameraStatusStore {
+extension VigilDatabase: WatchlistStore, AlertStore, TokenStore, CameraStatusStore, CrimeStore {
     public var location: String { path }
     public var storeBackend: StoreBackend { StoreBackend(transactions: SQLiteTransactions(database: self)) }
 }

@@ -1,5 +1,5 @@
 /// Everything a backend's transaction can read and write: the rows of each area of the store.
-protocol StoreRows: WatchlistRows, AlertRows, TokenRows, CameraStatusRows {}
+protocol StoreRows: WatchlistRows, AlertRows, TokenRows, CameraStatusRows, CrimeRows {}
 
 /// Rows every area writes: the audit log, appended in the same transaction as the change.
 protocol AuditRows {
@@ -25,7 +25,7 @@ public struct StoreBackend: Sendable {
 }
 
 /// What every area of the store API asks of a backend: where the data is, and its transactions.
-/// The areas (`WatchlistStore`, `AlertStore`, `TokenStore`, `CameraStatusStore`) refine it and
+/// The areas (`WatchlistStore`, `AlertStore`, `TokenStore`, `CameraStatusStore`, `CrimeStore`) refine it and
 /// write their operations once, in extensions, over `backend`.
 public protocol BackedStore: Sendable {
     /// Where the data lives, fit to print: a file path, or a `postgres://` address without its password.
@@ -38,6 +38,6 @@ extension BackedStore {
     var backend: any StoreTransactions { storeBackend.transactions }
 }
 
-/// Every area of the store that both backends provide (the rest — cases, crime data — is SQLite's
-/// alone in this version): what `vigil` opens for `--db`, whichever backend it names.
-public typealias SharedStore = WatchlistStore & AlertStore & TokenStore & CameraStatusStore
+/// Every area of the store that both backends provide (the rest — cases — is SQLite's alone in
+/// this version): what `vigil` opens for `--db`, whichever backend it names.
+public typealias SharedStore = WatchlistStore & AlertStore & TokenStore & CameraStatusStore & CrimeStore

@@ -1,4 +1,6 @@
 import Foundation
+import VigilCluster
+import VigilCore
 import VigilTestSupport
 import GRDB
 import Testing
@@ -16,13 +18,42 @@ struct DaemonCrimeTests {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
-    @Test func crimeRoutesAndDriftAlertThroughTheHooks() throws {
+    @Test func crimeRoutesAndDriftAlertThroughTheHooks() async throws {
         let workspace = try DaemonWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
-        #expect(try workspace.vigil("crime", "import", try Fixtures.shared("crime/la_westla_2020.csv"), "--mapping", "lapd").status == 0)
-        let trained = try workspace.vigil("crime", "train", "--no-grid")
+        try await Self.exercise(workspace, database: workspace.database.path) {
+            try workspace.read { db in
+                (try Double.fetchOne(db, sql: "SELECT maxPSI FROM crimeDrift WHERE alerted ORDER BY id LIMIT 1"),
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM crimeModel WHERE stage = 'production'"),
+                 try Int.fetchOne(db, sql: "SELECT MAX(version) FROM crimeModel"))
+            }
+        }
+    }
+
+    /// The same on a shared PostgreSQL: incidents, the registry and drift checks live in the server.
+    @Test(.enabled(if: TestPostgres.usable)) func crimeOnASharedPostgreSQL() async throws {
+        try await TestPostgres.withDatabase { location in
+            let workspace = try DaemonWorkspace()
+            defer { try? FileManager.default.removeItem(at: workspace.root) }
+            try "database: \(location.description)\nsnapshots: snapshots\nworkers: 1\nlog_level: info\napi:\n  port: 0\n"
+                .write(to: workspace.config, atomically: true, encoding: .utf8)
+            try await Self.exercise(workspace, database: location.description) {
+                (Double(try await TestPostgres.integer("SELECT (1000 * maxPSI)::int8 FROM crimeDrift WHERE alerted ORDER BY id LIMIT 1", on: location)) / 1000,
+                 try await TestPostgres.integer("SELECT count(*)::int8 FROM crimeModel WHERE stage = 'production'", on: location),
+                 try await TestPostgres.integer("SELECT max(version)::int8 FROM crimeModel", on: location))
+            }
+        }
+    }
+
+    /// Import, train and promote with the CLI, then run the daemon with `services: [crime]` on
+    /// `database`; `results` reads the first alerting drift's PSI, the production count and the newest version.
+    static func exercise(_ workspace: DaemonWorkspace, database: String,
+                         results: () async throws -> (Double?, Int?, Int?)) async throws {
+        let vigil = { (arguments: String...) throws -> Run in try Run.vigil(arguments, database: database, in: workspace.root) }
+        #expect(try vigil("crime", "import", try Fixtures.shared("crime/la_westla_2020.csv"), "--mapping", "lapd").status == 0)
+        let trained = try vigil("crime", "train", "--no-grid")
         #expect(trained.status == 0, "\(trained.stderr)")
-        #expect(try workspace.vigil("crime", "promote", "1").status == 0)
+        #expect(try vigil("crime", "promote", "1").status == 0)
         let receiver = try WebhookReceiver(directory: workspace.root)
         defer { receiver.stop() }
         try FileHandle(forWritingTo: workspace.config).appendAndClose("""
@@ -39,7 +70,7 @@ struct DaemonCrimeTests {
             events: [crime.drift]
 
         """)
-        let operatorToken = try workspace.vigil("tokens", "create", "desk", "--role", "operator").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let operatorToken = try vigil("tokens", "create", "desk", "--role", "operator").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let daemon = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("daemon.log"))
         let port = try #require(daemon.apiPort(workspace: workspace), "\(daemon.output.suffix(2000))")
         let base = "http://127.0.0.1:\(port)/v1/crime"
@@ -72,12 +103,8 @@ struct DaemonCrimeTests {
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 30)?.status == 0)
 
-        let (psi, production, versions) = try workspace.read { db in
-            (try Double.fetchOne(db, sql: "SELECT maxPSI FROM crimeDrift WHERE alerted ORDER BY id LIMIT 1"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM crimeModel WHERE stage = 'production'"),
-             try Int.fetchOne(db, sql: "SELECT MAX(version) FROM crimeModel"))
-        }
+        let (psi, production, versions) = try await results()
         #expect((psi ?? 0) > 0.2 && production == 1 && (versions ?? 0) >= 2)
-        print(String(format: "crime daemon: scheduled retrain registered %d versions; drift PSI %.2f > 0.2 reached the webhook signed", versions ?? 0, psi ?? 0))
+        print(String(format: "crime daemon (\(DatabaseAddress.isPostgres(database) ? "PostgreSQL" : "SQLite")): scheduled retrain registered %d versions; drift PSI %.2f > 0.2 reached the webhook signed", versions ?? 0, psi ?? 0))
     }
 }

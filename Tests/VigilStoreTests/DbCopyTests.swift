@@ -32,6 +32,13 @@ struct DbCopyTests {
         try local.acknowledge(alert: first.id!, actor: "op:ann")
         try local.recordAttempt(try local.nextDeliveries(hook: "siem")[0].id!, result: .delivered(status: 200))
         try local.reportCameraStatus([TokenAndStatusStoreTests.status("gate")])
+        // Crime data: incidents with an outcome, a registry with a promotion, a drift alert with its delivery.
+        _ = try local.importIncidents([CrimeStoreTests.incident("a", daysAfter: 1), CrimeStoreTests.incident("b", daysAfter: 2)])
+        _ = try local.recordOutcome(source: "lapd", sourceID: "b", arrest: true, severity: nil)
+        let model = try local.registerModel(CrimeStoreTests.model())
+        try local.promoteModel(id: model.id!, actor: "cli:analyst")
+        try local.recordDrift(CrimeDriftRecord(crimeModelId: model.id!, at: CrimeStoreTests.day, recent: 300, threshold: 0.2, maxPSI: 0.3,
+                                               features: #"{"area":0.3}"#, alerted: true), model: model, routes: routes)
 
         try await TestPostgres.withDatabase { location in
             let copy = try Run.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
@@ -54,6 +61,10 @@ struct DbCopyTests {
             #expect(try shared.tokens() == local.tokens() && shared.authenticate(secret: secret)?.name == "desk-1")
             #expect(try shared.cameraStatus() == local.cameraStatus())
             #expect(try shared.auditLog(limit: 1000) == local.auditLog(limit: 1000))
+            #expect(try shared.incidents() == local.incidents() && shared.incidentCount() == 2)
+            #expect(try shared.crimeModels() == local.crimeModels() && shared.productionModelID(task: "severity") == model.id)
+            #expect(try shared.crimeModelEvents(model: model.id!) == local.crimeModelEvents(model: model.id!))
+            #expect(copy.stdout.contains("incident") && copy.stdout.contains("crimeDrift"))
 
             // New rows continue after the copied ids.
             let next = try shared.recordSighting(AlertStoreTests.sighting("biden", camera: "lobby", at: 1000, sharpness: 1), cooldown: 30)

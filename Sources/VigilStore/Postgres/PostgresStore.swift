@@ -14,7 +14,7 @@ import VigilCore
 /// never an event loop. A connection the server closed is opened again on the next operation.
 /// A committed watchlist change announces the `watchlists` topic (`ChangeFeed`) in its own
 /// transaction, so other nodes reload their matchers only after the change is visible to them.
-public final class PostgresStore: WatchlistStore, AlertStore, TokenStore, CameraStatusStore {
+public final class PostgresStore: WatchlistStore, AlertStore, TokenStore, CameraStatusStore, CrimeStore {
     public let location: String
     /// The node whose reports (camera status) this store writes: the host name unless told.
     public let node: String

@@ -11,15 +11,14 @@ import VigilCluster
 /// is converted to the target column's type, so the copy follows both schemas as they are. Ids
 /// are kept, so alerts still name their enrolments and deliveries their alerts, and each identity
 /// column then continues after the largest id copied. What only SQLite holds in this version
-/// (cases, crime data) cannot be copied: a source holding any of it is refused, naming the counts,
+/// (cases) cannot be copied: a source holding any of it is refused, naming the counts,
 /// rather than left behind.
 public enum StoreCopy {
     /// Copied tables, parents before children.
     static let tables = ["watchlist", "subject", "enrolment", "plateEntry", "auditLog", "alert", "alertEvent", "delivery", "apiToken",
-                         "cameraStatus"]
+                         "cameraStatus", "incident", "crimeModel", "crimeModelEvent", "crimeDrift"]
     /// SQLite's alone in this version.
-    static let sqliteOnly = ["caseRecord", "caseParty", "caseAlert", "caseIncident", "caseEntry", "incident", "crimeModel",
-                             "crimeModelEvent", "crimeDrift"]
+    static let sqliteOnly = ["caseRecord", "caseParty", "caseAlert", "caseIncident", "caseEntry"]
 
     public struct TableCount: Sendable, Equatable {
         public var table: String
