@@ -29,7 +29,6 @@ struct ErrorMapper<Context: RequestContext>: RouterMiddleware {
         case .attachmentTooLarge: return .contentTooLarge
         case .locked: return .serviceUnavailable
         case .cannotOpen, .newerSchema, .database: return .internalServerError
-        case .sqliteOnly: return .notImplemented
         }
     }
 }

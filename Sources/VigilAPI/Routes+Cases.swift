@@ -13,14 +13,14 @@ extension Routes {
         group.get("cases") { request, context -> [CaseView] in
             try context.require(.caseViewer)
             let search = try caseSearch(request)
-            return try await store.runLocal("cases") { try $0.searchCases(search) }.map(CaseView.init)
+            return try await store.run { try $0.searchCases(search) }.map(CaseView.init)
         }
         group.post("cases") { request, context -> Response in
             try context.require(.operator)
             let input = try await request.decode(as: CaseInput.self, context: context)
             let fields = try Self.caseFields(input)
             let actor = context.actor
-            let record = try await store.runLocal("cases") { db in
+            let record = try await store.run { db in
                 try input.alert.map { try db.openCase(fromAlert: $0, fields, actor: actor) } ?? db.createCase(fields, actor: actor)
             }
             var response = try context.responseEncoder.encode(CaseView(record), from: request, context: context)
@@ -55,7 +55,7 @@ extension Routes {
         group.get("cases/:id") { _, context -> CaseFileView in
             try context.require(.caseViewer)
             let id = try context.parameters.require("id", as: Int64.self)
-            return CaseFileView(try await store.runLocal("cases") { try $0.caseFile(id) })
+            return CaseFileView(try await store.run { try $0.caseFile(id) })
         }
         group.patch("cases/:id") { request, context -> CaseView in
             try context.require(.operator)
@@ -64,15 +64,13 @@ extension Routes {
             guard input.alert == nil else { throw HTTPError(.badRequest, message: "alert: link alerts with POST /v1/cases/\(id)/links") }
             let fields = try Self.caseFields(input)
             let actor = context.actor
-            return CaseView(try await store.runLocal("cases") { try $0.updateCase(id, fields, actor: actor) })
+            return CaseView(try await store.run { try $0.updateCase(id, fields, actor: actor) })
         }
         group.delete("cases/:id") { _, context -> Response in
             try context.require(.admin)
             let id = try context.parameters.require("id", as: Int64.self)
             let actor = context.actor
-            try await store.runLocal("cases") { db in
-                for sha in try db.deleteCase(id, actor: actor) { try? FileManager.default.removeItem(atPath: db.caseFilePath(sha256: sha)) }
-            }
+            _ = try await store.run { try $0.deleteCase(id, actor: actor) }
             return Response(status: .noContent)
         }
         group.post("cases/:id/notes") { request, context -> CaseEntryView in
@@ -80,7 +78,7 @@ extension Routes {
             let id = try context.parameters.require("id", as: Int64.self)
             let input = try await request.decode(as: CaseNoteInput.self, context: context)
             let actor = context.actor
-            return CaseEntryView(try await store.runLocal("cases") { try $0.addCaseNote(id, text: input.text, actor: actor) })
+            return CaseEntryView(try await store.run { try $0.addCaseNote(id, text: input.text, actor: actor) })
         }
         group.post("cases/:id/attachments") { request, context -> CaseEntryView in
             try context.require(.operator)
@@ -95,7 +93,7 @@ extension Routes {
                 throw HTTPError(.contentTooLarge, message: "attachment over the limit of \(limit) bytes")
             }
             let actor = context.actor
-            return CaseEntryView(try await store.runLocal("cases") {
+            return CaseEntryView(try await store.run {
                 try $0.attachToCase(id, data: Data(buffer: body), name: name, description: description, limit: limit, actor: actor)
             })
         }
@@ -103,12 +101,11 @@ extension Routes {
             try context.require(.caseViewer)
             let id = try context.parameters.require("id", as: Int64.self)
             let seq = try context.parameters.require("seq", as: Int.self)
-            let entry = try await store.runLocal("cases") { try $0.caseEntry(id, seq: seq) }
+            let entry = try await store.run { try $0.caseEntry(id, seq: seq) }
             guard let entry, entry.kind == .attachment, let sha = entry.fileSHA256 else {
                 throw HTTPError(.notFound, message: "case \(id) has no attachment \(seq)")
             }
-            let path = try await store.runLocal("cases") { $0.caseFilePath(sha256: sha) }
-            guard let data = await Blocking.run({ FileManager.default.contents(atPath: path) }) else {
+            guard let data = try await store.run({ try $0.caseAttachment(sha256: sha) }) else {
                 throw HTTPError(.notFound, message: "case \(id) attachment \(seq): the file is missing (see vigil cases verify)")
             }
             let safeName = (entry.fileName ?? "attachment").unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? String($0) : "_" }.joined()
@@ -126,7 +123,7 @@ extension Routes {
                                   vehicles: input.vehicles ?? [])
             guard !links.isEmpty else { throw HTTPError(.badRequest, message: "name something to link: alerts, incidents, people or vehicles") }
             let actor = context.actor
-            return CaseFileView(try await store.runLocal("cases") { db in
+            return CaseFileView(try await store.run { db in
                 try db.linkToCase(id, links, actor: actor)
                 return try db.caseFile(id)
             })
@@ -134,7 +131,7 @@ extension Routes {
         group.get("cases/:id/verify") { _, context -> CaseVerificationView in
             try context.require(.caseViewer)
             let id = try context.parameters.require("id", as: Int64.self)
-            let result = try await store.runLocal("cases") { try $0.verifyCases(id) }.first!
+            let result = try await store.run { try $0.verifyCases(id) }.first!
             return CaseVerificationView(case: result.caseID, entries: result.entries, intact: result.problems.isEmpty, problems: result.problems)
         }
     }
@@ -166,7 +163,7 @@ extension Routes {
             return value
         } ?? .type
         let from = try Query.date(request, "since"), to = try Query.date(request, "until")
-        return try await store.runLocal("cases") { try $0.caseStatistics(period: period, grouping: grouping, from: from, to: to) }
+        return try await store.run { try $0.caseStatistics(period: period, grouping: grouping, from: from, to: to) }
     }
 
     private static func caseStatus(_ text: String) throws -> CaseStatus {

@@ -66,8 +66,24 @@ public struct Membership: Sendable {
         do {
             let membership = Membership(name: name, instance: UUID(), cameraCapacity: min(cameraCapacity ?? Int(Int32.max), Int(Int32.max)),
                                         settings: settings, known: known, connection: connection, logger: logger)
-            try await membership.register()
-            return membership
+            // A node restarted at once after a crash finds its own previous registration still
+            // valid for up to one lease: it waits for that to lapse. A live node with the name
+            // keeps renewing, so after a lease and a renewal interval the name is refused.
+            let deadline = ContinuousClock.now + settings.ttl + settings.renewEvery
+            var waiting = false
+            while true {
+                do {
+                    try await membership.register()
+                    return membership
+                } catch .nodeNameInUse(let name, let seconds) where ContinuousClock.now < deadline {
+                    if !waiting {
+                        waiting = true
+                        logger.notice("node name in use; waiting for that registration to lapse (a node restarted after a crash)",
+                                      metadata: ["node": "\(name)", "last_seen_s": "\(String(format: "%.1f", seconds))"])
+                    }
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+            }
         } catch {
             try? await connection.close()
             throw error

@@ -13,7 +13,7 @@ extension CasesCommand {
 
         func run() async throws {
             let body = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
-            let entry = try wrap { try open(common).addCaseNote(id, text: body, actor: AuditActor.current()) }
+            let entry = try wrapStore(try await openStore(common)) { try $0.addCaseNote(id, text: body, actor: AuditActor.current()) }
             print("case \(id): note \(entry.seq) by \(entry.author), hash \(entry.hash.prefix(16))…")
         }
     }
@@ -24,11 +24,11 @@ extension CasesCommand {
         @Argument(help: "Case id.") var id: Int64
         @Argument(help: "The file.") var file: String
         @Option(help: "What it is.") var description = ""
-        @Option(help: "Largest file accepted, in MiB.") var maxMib = VigilDatabase.attachmentLimit / (1024 * 1024)
+        @Option(help: "Largest file accepted, in MiB.") var maxMib = CaseJournal.attachmentLimit / (1024 * 1024)
 
         func run() async throws {
-            let entry = try wrap {
-                try open(common).attachToCase(id, file: file, description: description, limit: maxMib * 1024 * 1024,
+            let entry = try wrapStore(try await openStore(common)) {
+                try $0.attachToCase(id, file: file, description: description, limit: maxMib * 1024 * 1024,
                                               actor: AuditActor.current())
             }
             print("case \(id): attachment \(entry.seq) \(entry.fileName ?? file), \(entry.fileSize ?? 0) bytes, sha256 \(entry.fileSHA256 ?? "")")
@@ -53,7 +53,7 @@ extension CasesCommand {
 
         func run() async throws {
             let links = CaseLinks(alerts: alert, incidents: incident, people: person.map { CaseLinks.Person(subjectID: $0) }, vehicles: vehicle)
-            try wrap { try open(common).linkToCase(id, links, actor: AuditActor.current()) }
+            try wrapStore(try await openStore(common)) { try $0.linkToCase(id, links, actor: AuditActor.current()) }
             print("case \(id): linked")
         }
     }
@@ -70,7 +70,7 @@ extension CasesCommand {
 
         func run() async throws {
             let fields = CaseFields(title: title, type: type, status: status, assignee: assignee, area: area)
-            let record = try wrap { try open(common).updateCase(id, fields, actor: AuditActor.current()) }
+            let record = try wrapStore(try await openStore(common)) { try $0.updateCase(id, fields, actor: AuditActor.current()) }
             print("case \(id): \(record.status.rawValue), \(record.title)")
         }
     }
@@ -83,8 +83,8 @@ extension CasesCommand {
 
         func run() async throws {
             let actor = AuditActor.current()
+            let database = try await openStore(common)
             try wrap {
-                let database = try open(common)
                 if let note { _ = try database.addCaseNote(id, text: note, actor: actor) }
                 _ = try database.updateCase(id, CaseFields(status: .closed), actor: actor)
             }
@@ -104,11 +104,9 @@ extension CasesCommand {
         }
 
         func run() async throws {
+            let database = try await openStore(common)
             try wrap {
-                let database = try open(common)
-                for sha in try database.deleteCase(id, actor: AuditActor.current()) {
-                    try? FileManager.default.removeItem(atPath: database.caseFilePath(sha256: sha))
-                }
+                try database.deleteCase(id, actor: AuditActor.current())
             }
             print("case \(id): deleted")
         }

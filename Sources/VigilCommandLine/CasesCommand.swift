@@ -28,9 +28,9 @@ public struct CasesCommand: AsyncParsableCommand {
         func run() async throws {
             let fields = CaseFields(title: title, type: type, assignee: assignee, area: area)
             let actor = AuditActor.current()
+            let database = try await openStore(common)
             let record = try wrap {
-                let database = try open(common)
-                return try alert.map { try database.openCase(fromAlert: $0, fields, actor: actor) } ?? database.createCase(fields, actor: actor)
+                try alert.map { try database.openCase(fromAlert: $0, fields, actor: actor) } ?? database.createCase(fields, actor: actor)
             }
             print(json ? try CaseOutput.json(record) : "case \(record.id ?? 0) opened: \(record.title)")
         }
@@ -44,7 +44,7 @@ public struct CasesCommand: AsyncParsableCommand {
         @Flag(help: "JSON output.") var json = false
 
         func run() async throws {
-            let file = try wrap { try open(common).caseFile(id) }
+            let file = try wrapStore(try await openStore(common)) { try $0.caseFile(id) }
             print(json ? try CaseOutput.json(file) : CaseOutput.text(file))
         }
     }
@@ -62,7 +62,7 @@ public struct CasesCommand: AsyncParsableCommand {
             search.status = status
             search.type = type
             search.limit = limit
-            let cases = try wrap { try open(common).searchCases(search) }
+            let cases = try wrapStore(try await openStore(common)) { try $0.searchCases(search) }
             try CaseOutput.list(cases, json: json)
         }
     }
@@ -101,7 +101,7 @@ public struct CasesCommand: AsyncParsableCommand {
             search.status = status
             search.type = type
             search.limit = limit
-            let cases = try wrap { try open(common).searchCases(search) }
+            let cases = try wrapStore(try await openStore(common)) { try $0.searchCases(search) }
             try CaseOutput.list(cases, json: json)
         }
     }

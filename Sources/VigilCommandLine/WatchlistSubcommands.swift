@@ -191,10 +191,6 @@ public enum WatchlistSubcommands {
     }
 }
 
-public func open(_ common: CommonOptions) throws -> VigilDatabase {
-    try wrap { try VigilDatabase(path: common.databasePath, logger: common.logger("vigil.store")) }
-}
-
 /// The store where `--db` (or `VIGIL_DB`, or `vigil.yaml`) says, for the areas both backends
 /// have: an SQLite file, or a shared `postgres://` database, connected and migrated.
 public func openStore(_ common: CommonOptions) async throws -> any SharedStore {

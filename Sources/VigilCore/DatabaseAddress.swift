@@ -7,16 +7,9 @@ public enum DatabaseAddress {
         value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")
     }
 
-    /// What still needs the SQLite database in this version, for the refusals that say so.
-    public static let sqliteOnly = """
-        cases are kept in an SQLite database only in this version
-        """
-
-    /// Why a command that needs one of those refuses a PostgreSQL address.
-    public static let postgresNotForTheStore = """
-        in this version PostgreSQL holds the nodes' leases, watchlists, alerts with the hooks' outbox, \
-        tokens, camera status and crime data (vigil run, watchlist, alerts, hooks, tokens, status, cluster, crime); \(sqliteOnly)
-        """
+    /// Why an SQLite file cannot be opened at a `postgres://` address (a caller that should have
+    /// opened the shared store instead).
+    public static let postgresNotForTheStore = "a postgres:// address is a shared database, not an SQLite file"
 
     /// The parts of a `postgres://user[:password]@host[:port]/database` address.
     public struct PostgresParts: Sendable, Equatable {

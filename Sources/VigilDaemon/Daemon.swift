@@ -44,10 +44,8 @@ public struct DaemonOptions: Sendable {
 public final class Daemon: Sendable {
     public let config: DaemonConfig
     public let cameras: [CameraIngest]
-    /// Every area both backends provide: an SQLite file, or a shared PostgreSQL.
+    /// The store: an SQLite file, or a shared PostgreSQL.
     let database: any SharedStore
-    /// The SQLite database, for what only it holds (cases, crime data); nil on PostgreSQL.
-    let local: VigilDatabase?
     /// On PostgreSQL: this node's membership of the installation, and what it holds.
     let node: ClusterNode?
     let holdings: NodeHoldings?
@@ -122,7 +120,6 @@ public final class Daemon: Sendable {
         self.logger = logger
         FaceDetector.singleThreadedNative()
         database = store
-        local = store as? VigilDatabase
         self.node = node
         self.holdings = holdings
         self.changes = changes
@@ -139,7 +136,7 @@ public final class Daemon: Sendable {
         self.cameras = cameras
         // A shared database's disk is its server's: only a local file's folder is watched here.
         let databaseFolder = (config.database as NSString).deletingLastPathComponent
-        let volumes = (local == nil ? [] : [("database", databaseFolder.isEmpty ? "." : databaseFolder)]) + [("snapshots", config.snapshots)]
+        let volumes = (store is VigilDatabase ? [("database", databaseFolder.isEmpty ? "." : databaseFolder)] : []) + [("snapshots", config.snapshots)]
         let metrics = DaemonMetrics(registry: Self.registry, cameras: enabled.map(\.id), volumes: volumes)
         self.metrics = metrics
         let previews = PreviewHub(cameras: enabled.map(\.id))

@@ -34,7 +34,6 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case attachmentUnreadable(path: String, reason: String)
     case incidentIDNotFound(Int64)
     /// A feature whose data only the SQLite database holds in this version, asked of a daemon on PostgreSQL.
-    case sqliteOnly(feature: String)
 
     public var description: String {
         switch self {
@@ -70,8 +69,6 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): cannot read the attachment (\(reason))"
         case .incidentIDNotFound(let id):
             return "incident \(id) does not exist"
-        case .sqliteOnly(let feature):
-            return "\(feature): not available on a shared PostgreSQL database in this version (\(DatabaseAddress.sqliteOnly))"
         case .invalidThreshold(let value):
             return "invalid threshold \(value): must be greater than 0 and less than 2 (default 0.6; lower is stricter)"
         case .database(let path, let reason):

@@ -1,5 +1,5 @@
 /// Everything a backend's transaction can read and write: the rows of each area of the store.
-protocol StoreRows: WatchlistRows, AlertRows, TokenRows, CameraStatusRows, CrimeRows {}
+protocol StoreRows: WatchlistRows, AlertRows, TokenRows, CameraStatusRows, CrimeRows, CaseRows {}
 
 /// Rows every area writes: the audit log, appended in the same transaction as the change.
 protocol AuditRows {
@@ -38,6 +38,6 @@ extension BackedStore {
     var backend: any StoreTransactions { storeBackend.transactions }
 }
 
-/// Every area of the store that both backends provide (the rest — cases — is SQLite's alone in
-/// this version): what `vigil` opens for `--db`, whichever backend it names.
-public typealias SharedStore = WatchlistStore & AlertStore & TokenStore & CameraStatusStore & CrimeStore
+/// Every area of the store, which both backends provide: what `vigil` opens for `--db`,
+/// whichever backend it names.
+public typealias SharedStore = WatchlistStore & AlertStore & TokenStore & CameraStatusStore & CrimeStore & CaseStore

@@ -45,7 +45,7 @@ struct ScanCommand: AsyncParsableCommand {
 
     /// One JSON line (or row) per plate read: file, t, box, text, confidence, region, match, distance.
     private func scanPlates() async throws {
-        let database = try open(common)
+        let database = try await openStore(common)
         let entries = try wrap { try database.plateEntries(watchlists: watchlist.isEmpty ? nil : watchlist) }
         let plateRegion = try PlateRegion.named(region)
         let settings = PlateSettings(region: region)
@@ -90,7 +90,7 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     private func scanFaces() async throws {
-        let database = try open(common)
+        let database = try await openStore(common)
         let enrolled = try wrap { try database.faceEnrolments(watchlists: watchlist.isEmpty ? nil : watchlist) }
         let settings = try detector.settings()
         let analyzer = try makeAnalyzer(common, settings: settings, cascade: detector.cascade)

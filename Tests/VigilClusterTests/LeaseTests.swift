@@ -84,17 +84,29 @@ struct LeaseTests {
         }
     }
 
+    /// A name a live (renewing) node uses is refused once its registration has had a lease and a
+    /// renewal interval to lapse; a registration left by a crashed process is taken over after it lapses.
     @Test func aSecondLiveNodeWithTheSameNameIsRefused() async throws {
         try await TestPostgres.withDatabase { location in
-            let first = try await Membership.join(location, name: "node-a", cameraCapacity: nil, logger: logger)
+            let settings = LeaseSettings(ttl: .seconds(2), renewEvery: .seconds(1))
+            let first = try await Membership.join(location, name: "node-a", cameraCapacity: nil, settings: settings, logger: logger)
+            let renewing = Task { while !Task.isCancelled { _ = try? await first.renew(); try? await Task.sleep(for: .milliseconds(500)) } }
+            let started = ContinuousClock.now
             await #expect {
-                try await Membership.join(location, name: "node-a", cameraCapacity: nil, logger: logger)
+                let duplicate = try await Membership.join(location, name: "node-a", cameraCapacity: nil, settings: settings, logger: logger)
+                await duplicate.close()
             } throws: { error in
                 "\(error)".contains("node name \"node-a\" is in use by a live node")
             }
-            try await first.leave()
+            let waited = (ContinuousClock.now - started).seconds
+            #expect(waited >= 2.5 && waited < 6, "refused after \(waited) s")
+            renewing.cancel()
+            _ = await renewing.result
+            // The first process dies without leaving: a new one with its name joins once the lease lapsed.
             await first.close()
-            let again = try await Membership.join(location, name: "node-a", cameraCapacity: nil, logger: logger)
+            let restarted = ContinuousClock.now
+            let again = try await Membership.join(location, name: "node-a", cameraCapacity: nil, settings: settings, logger: logger)
+            print("restart under the same name: joined \(String(format: "%.1f", (ContinuousClock.now - restarted).seconds)) s after the crash (lease 2 s)")
             await again.close()
         }
     }

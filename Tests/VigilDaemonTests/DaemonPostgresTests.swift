@@ -60,9 +60,14 @@ struct DaemonPostgresTests {
             #expect(try HTTP.get("\(base)/readyz").status == 200)
             let hooks = try run(["hooks", "list", "--config", workspace.config.path])
             #expect(hooks.status == 0 && hooks.stdout.contains("control-room"), "\(hooks.stdout)\(hooks.stderr)")
-            // What only SQLite holds is refused plainly, not failed.
+            // A case opened from the alert through the API lives in the shared database with its evidence.
+            let opened = try Run.program("/usr/bin/curl", ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "\(base)/v1/cases",
+                                                           "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                                                           "--data-binary", "{\"alert\": \(alert?.id ?? 0)}"]).stdout
+            #expect(opened.hasSuffix("\n201"), "\(opened)")
             let cases = try HTTP.get("\(base)/v1/cases", token: token)
-            #expect(cases.status == 501 && cases.body.contains("not available on a shared PostgreSQL database"), "\(cases)")
+            #expect(cases.status == 200 && cases.body.contains(" on clip"), "\(cases)")
+            #expect(try store.searchCases(CaseSearch()).first.map { try store.caseFile($0.id!).alerts.map(\.id) } == [alert?.id])
 
             // A second daemon under the same node name (the host name, by default) is refused.
             let second = try DaemonProcess(config: workspace.config, log: workspace.root.appendingPathComponent("second.log"))

@@ -32,6 +32,10 @@ struct DbCopyTests {
         try local.acknowledge(alert: first.id!, actor: "op:ann")
         try local.recordAttempt(try local.nextDeliveries(hook: "siem")[0].id!, result: .delivered(status: 200))
         try local.reportCameraStatus([TokenAndStatusStoreTests.status("gate")])
+        // A case from the first alert, with a note and an attachment (a file beside the SQLite database).
+        let caseID = try #require(try local.openCase(fromAlert: first.id!, CaseFields(area: "Gate"), actor: "op:ann").id)
+        _ = try local.addCaseNote(caseID, text: "Seen twice.", actor: "op:ann")
+        let attached = try local.attachToCase(caseID, data: Data("witness statement".utf8), name: "statement.txt", actor: "op:ann")
         // Crime data: incidents with an outcome, a registry with a promotion, a drift alert with its delivery.
         _ = try local.importIncidents([CrimeStoreTests.incident("a", daysAfter: 1), CrimeStoreTests.incident("b", daysAfter: 2)])
         _ = try local.recordOutcome(source: "lapd", sourceID: "b", arrest: true, severity: nil)
@@ -64,7 +68,11 @@ struct DbCopyTests {
             #expect(try shared.incidents() == local.incidents() && shared.incidentCount() == 2)
             #expect(try shared.crimeModels() == local.crimeModels() && shared.productionModelID(task: "severity") == model.id)
             #expect(try shared.crimeModelEvents(model: model.id!) == local.crimeModelEvents(model: model.id!))
-            #expect(copy.stdout.contains("incident") && copy.stdout.contains("crimeDrift"))
+            #expect(copy.stdout.contains("incident") && copy.stdout.contains("crimeDrift") && copy.stdout.contains("caseEntry"))
+            // The case, its journal (hash chain intact) and its attachment, now a row every node reads.
+            #expect(try shared.caseFile(caseID) == local.caseFile(caseID))
+            #expect(try shared.caseAttachment(sha256: attached.fileSHA256!) == Data("witness statement".utf8))
+            #expect(try shared.verifyCases() == local.verifyCases() && shared.verifyCases().map(\.problems) == [[]])
 
             // New rows continue after the copied ids.
             let next = try shared.recordSighting(AlertStoreTests.sighting("biden", camera: "lobby", at: 1000, sharpness: 1), cooldown: 30)
@@ -76,12 +84,11 @@ struct DbCopyTests {
             #expect(try shared.alerts().count == 4)
         }
 
-        // A source holding what only SQLite keeps (a case) is refused whole, naming it.
-        let opened = try sqlite(["cases", "create", "--title", "Gate incident", "--type", "burglary"])
-        #expect(opened.status == 0, "\(opened.stderr)")
+        // A source whose case attachment went missing is refused whole, naming the file.
+        try FileManager.default.removeItem(atPath: local.caseFilePath(sha256: attached.fileSHA256!))
         try await TestPostgres.withDatabase { location in
             let copy = try Run.vigil(["db", "copy", "--from", file, "--to", location.description], database: file, in: directory)
-            #expect(copy.status == 1 && copy.stderr.contains("1 caseRecord row(s)") && copy.stderr.contains("nothing was copied"), "\(copy.stderr)")
+            #expect(copy.status == 1 && copy.stderr.contains(attached.fileSHA256!) && copy.stderr.contains("nothing was copied"), "\(copy.stderr)")
             let copied = try await TestPostgres.integer("SELECT count(*)::int8 FROM information_schema.tables WHERE table_name = 'alert'", on: location)
             #expect(copied == 0)   // not even the schema was created
         }

@@ -92,7 +92,7 @@ public enum HookFixtures {
 
     /// Commits `count` distinct alerts (one subject each, so none folds into another), with outbox rows for `routes`.
     @discardableResult
-    public static func alerts(_ count: Int, in database: VigilDatabase, routes: [OutboxRoute], camera: String = "gate",
+    public static func alerts(_ count: Int, in database: any AlertStore, routes: [OutboxRoute], camera: String = "gate",
                        watchlist: String = "wanted", offset: Int = 0) throws -> [Int64] {
         try (0..<count).map { index in
             let n = offset + index

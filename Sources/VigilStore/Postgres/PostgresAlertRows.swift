@@ -17,14 +17,14 @@ extension PostgresRows {
 
     // MARK: Alerts
 
-    private static let alertColumns = """
+    static let alertColumns = """
         id, kind, cameraID, watchlist, subjectID, subjectName, enrolmentID, enrolmentImage, distance, bestDistance,
         threshold, sharpness, trackID, box, firstSeen, lastSeen, count, snapshotPath, cropPath, acknowledgedAt,
         acknowledgedBy, verdict, verdictComment, verdictBy, verdictAt, plateText, plateConfidence, evidenceMissing,
         rule, zone, line, dwellSeconds, direction, peopleCount, path
         """
 
-    private func alertRecords(_ query: PostgresQuery) throws -> [Alert] {
+    func alertRecords(_ query: PostgresQuery) throws -> [Alert] {
         try rows(query).map { row in
             var cells = CellReader(row)
             var alert = Alert(

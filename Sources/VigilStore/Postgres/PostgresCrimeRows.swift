@@ -4,12 +4,12 @@ import VigilCore
 
 /// Crime incidents, the model registry and drift checks in PostgreSQL (migration `store-4-crime`).
 extension PostgresRows {
-    private static let incidentColumns = """
+    static let incidentColumns = """
         id, source, sourceID, occurredAt, latitude, longitude, area, category, code, premise, weapon, victimAge,
         victimSex, victimDescent, domestic, severity, arrest, importedAt, outcomeAt
         """
 
-    private func incidentRecords(_ query: PostgresQuery) throws -> [Incident] {
+    func incidentRecords(_ query: PostgresQuery) throws -> [Incident] {
         try rows(query).map { row in
             var cells = CellReader(row)
             return Incident(id: try cells.next(), source: try cells.next(), sourceID: try cells.next(), occurredAt: try cells.next(),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Logging
@@ -10,15 +11,14 @@ import VigilCluster
 /// Columns are matched by name (PostgreSQL folds SQLite's camelCase to lower case) and each value
 /// is converted to the target column's type, so the copy follows both schemas as they are. Ids
 /// are kept, so alerts still name their enrolments and deliveries their alerts, and each identity
-/// column then continues after the largest id copied. What only SQLite holds in this version
-/// (cases) cannot be copied: a source holding any of it is refused, naming the counts,
-/// rather than left behind.
+/// column then continues after the largest id copied. Case attachments, files beside the SQLite
+/// database, become rows of the shared database (every node reads them there); a missing or
+/// changed file stops the copy, naming it.
 public enum StoreCopy {
     /// Copied tables, parents before children.
     static let tables = ["watchlist", "subject", "enrolment", "plateEntry", "auditLog", "alert", "alertEvent", "delivery", "apiToken",
-                         "cameraStatus", "incident", "crimeModel", "crimeModelEvent", "crimeDrift"]
-    /// SQLite's alone in this version.
-    static let sqliteOnly = ["caseRecord", "caseParty", "caseAlert", "caseIncident", "caseEntry"]
+                         "cameraStatus", "incident", "crimeModel", "crimeModelEvent", "crimeDrift",
+                         "caseRecord", "caseParty", "caseAlert", "caseIncident", "caseEntry"]
 
     public struct TableCount: Sendable, Equatable {
         public var table: String
@@ -31,15 +31,19 @@ public enum StoreCopy {
     /// source holds what cannot be copied, and rolls everything back on any failure.
     public static func copy(from source: VigilDatabase, to target: DatabaseLocation, node: String,
                             logger: Logger) async throws -> [TableCount] {
-        let (rows, left) = try source.read { db -> ([String: [Row]], [(String, Int)]) in
-            let left = try sqliteOnly.map { ($0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? 0) }.filter { $0.1 > 0 }
+        let (rows, attachments) = try source.read { db -> ([String: [Row]], [String]) in
             var rows: [String: [Row]] = [:]
             for table in tables { rows[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table)") }
-            return (rows, left)
+            return (rows, try String.fetchAll(db, sql: "SELECT DISTINCT fileSHA256 FROM caseEntry WHERE fileSHA256 IS NOT NULL"))
         }
-        guard left.isEmpty else {
-            throw StoreError.sqliteOnly(feature: "\(source.path) holds " + left.map { "\($0.1) \($0.0) row(s)" }.joined(separator: ", ")
-                                        + ", which cannot be copied yet; nothing was copied")
+        // Every attachment is read and checked before anything is written.
+        var files: [(sha256: String, data: Data)] = []
+        for sha in attachments {
+            guard let data = try source.caseAttachment(sha256: sha), CaseJournal.hex(SHA256.hash(data: data)) == sha else {
+                throw StoreError.database(path: source.caseFilePath(sha256: sha),
+                                          reason: "a case attachment is missing or changed (see vigil cases verify); nothing was copied")
+            }
+            files.append((sha, data))
         }
         let connection = try await ClusterDatabase.migrated(target, logger: logger)
         do {
@@ -53,6 +57,11 @@ public enum StoreCopy {
                 for table in tables {
                     let types = try await columnTypes(table, connection, logger)
                     for row in rows[table] ?? [] { try await insert(row, into: table, types: types, node: node, connection, logger) }
+                    if table == "caseEntry" {
+                        for file in files {
+                            try await connection.query("INSERT INTO caseAttachment (sha256, data) VALUES (\(file.sha256), \(file.data))", logger: logger)
+                        }
+                    }
                     if types["id"] != nil {
                         try await connection.query(PostgresQuery(unsafeSQL: """
                             SELECT setval(pg_get_serial_sequence('\(table.lowercased())', 'id'), coalesce(max(id), 0) + 1, false) FROM \(table)
