@@ -17,7 +17,7 @@ struct BenchCluster: AsyncParsableCommand {
     @Option(help: "Nodes.") var nodes = 3
     @Option(help: "Cameras shared by the nodes.") var cameras = 24
     @Option(help: "Renewals timed per node.") var rounds = 200
-    @Option(help: "Crashes to time fail-over on (leases of 10 s renewed every 3 s).") var failovers = 2
+    @Option(help: "Crashes to time fail-over on (the default lease timing).") var failovers = 2
 
     func run() async throws {
         Bootstrap.logging(level: .warning)
@@ -58,8 +58,9 @@ struct BenchCluster: AsyncParsableCommand {
         let held = try await members[0].renew().cameras.count
         print(String(format: "renewal: %d nodes, %d cameras (%d each), %d renewals: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                      nodes, cameras, held, samples.count, samples.percentile(0.5) ?? 0, samples.percentile(0.99) ?? 0, samples.last ?? 0))
-        print(String(format: "renewal: one renewal per node every 3 s is %.2f%% of one node's time, %.2f%% of one database connection's for all %d",
-                     100 * (samples.percentile(0.5) ?? 0) / 3000, 100 * Double(nodes) * (samples.percentile(0.5) ?? 0) / 3000, nodes))
+        let every = LeaseSettings().renewEvery.seconds * 1000
+        print(String(format: "renewal: one renewal per node every %.0f s is %.2f%% of one node's time, %.2f%% of one database connection's for all %d",
+                     every / 1000, 100 * (samples.percentile(0.5) ?? 0) / every, 100 * Double(nodes) * (samples.percentile(0.5) ?? 0) / every, nodes))
         for member in members {
             try await member.leave()
             await member.close()
@@ -94,8 +95,9 @@ struct BenchCluster: AsyncParsableCommand {
                 throw Failure("bench cluster: fail-over took more than 40 s")
             }
             times.append(seconds)
-            print(String(format: "fail-over %d: %d cameras of a crashed node held by the other %d nodes after %.1f s (lease 10 s, renewal every 3 s)",
-                         round, cameras / nodes, nodes - 1, seconds))
+            let timing = LeaseSettings()
+            print(String(format: "fail-over %d: %d cameras of a crashed node held by the other %d nodes after %.1f s (lease %.0f s, renewal every %.0f s)",
+                         round, cameras / nodes, nodes - 1, seconds, timing.ttl.seconds, timing.renewEvery.seconds))
             try await start("bench-node-\(nodes)")
         }
         for node in running {
