@@ -53,6 +53,83 @@ public struct ClusterDatabase: Sendable {
             """, operation: "offering \(kind.rawValue)s", logger: logger)
     }
 
+    /// What `publishCameras` changed.
+    public struct Publication: Sendable, Equatable {
+        public var added: [String] = []
+        public var changed: [String] = []
+        public var unchanged: [String] = []
+        public var removed: [String] = []
+    }
+
+    /// Stores camera definitions (the camera file's text, by id) for every node, in one
+    /// transaction: each enabled one becomes a leasable camera (a disabled one stops being one);
+    /// with `prune`, definitions (and their leases) not among `definitions` are removed. Every change goes into the audit log as `actor`, and
+    /// nodes are told on the change feed (topic `cameras`). The caller has checked the texts.
+    public func publishCameras(_ definitions: [(id: String, text: String, enabled: Bool)], prune: Bool,
+                               actor: String) async throws(ClusterError) -> Publication {
+        let logger = logger
+        return try await ClusterConnection.transaction(connection, operation: "publishing camera definitions", logger: logger) { connection in
+            var existing: [String: String] = [:]
+            for try await (id, text) in try await connection.query("SELECT id, definition FROM camera_definitions", logger: logger)
+                .decode((String, String).self) { existing[id] = text }
+            var result = Publication()
+            for (id, text, enabled) in definitions.sorted(by: { $0.id < $1.id }) {
+                switch existing[id] {
+                case text?:
+                    result.unchanged.append(id)
+                    continue
+                case nil: result.added.append(id)
+                default: result.changed.append(id)
+                }
+                try await connection.query("""
+                    INSERT INTO camera_definitions (id, definition, updated_at, updated_by) VALUES (\(id), \(text), now(), \(actor))
+                    ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = now(), updated_by = excluded.updated_by
+                    """, logger: logger)
+                if enabled {
+                    try await connection.query("INSERT INTO leasables (kind, key) VALUES ('camera', \(id)) ON CONFLICT DO NOTHING", logger: logger)
+                } else {
+                    try await connection.query("DELETE FROM leasables WHERE kind = 'camera' AND key = \(id)", logger: logger)
+                }
+                try await Self.audit(connection, actor: actor, action: existing[id] == nil ? "camera.publish" : "camera.update",
+                                     camera: id, logger: logger)
+            }
+            if prune {
+                let kept = Set(definitions.map(\.id))
+                for id in existing.keys.sorted() where !kept.contains(id) {
+                    try await connection.query("DELETE FROM camera_definitions WHERE id = \(id)", logger: logger)
+                    try await connection.query("DELETE FROM leasables WHERE kind = 'camera' AND key = \(id)", logger: logger)
+                    try await Self.audit(connection, actor: actor, action: "camera.remove", camera: id, logger: logger)
+                    result.removed.append(id)
+                }
+            }
+            if !(result.added.isEmpty && result.changed.isEmpty && result.removed.isEmpty) {
+                try await ChangeFeed.announce(topic: "cameras", on: connection, logger: logger)
+            }
+            return result
+        }
+    }
+
+    /// A line of the store's audit log (the table watchlist changes go to), in the caller's transaction.
+    private static func audit(_ connection: PostgresConnection, actor: String, action: String, camera: String,
+                              logger: Logger) async throws {
+        let detail = String(decoding: try JSONSerialization.data(withJSONObject: ["camera": camera], options: [.sortedKeys]), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO auditLog (at, actor, action, watchlist, subject, detail) VALUES (now(), \(actor), \(action), NULL, NULL, \(detail))
+            """, logger: logger)
+    }
+
+    /// The published camera definitions, by id.
+    public func cameraDefinitions() async throws(ClusterError) -> [(id: String, text: String)] {
+        var definitions: [(id: String, text: String)] = []
+        for row in try await ClusterConnection.rows(connection, "SELECT id, definition FROM camera_definitions ORDER BY id",
+                                                    operation: "reading camera definitions", logger: logger) {
+            do { definitions.append(try row.decode((String, String).self)) } catch {
+                throw .query(operation: "reading camera definitions", reason: ClusterError.reason(error))
+            }
+        }
+        return definitions
+    }
+
     /// Announces a change of shared state (`ChangeFeed`) on its own, for changes made outside a
     /// store transaction.
     public func announce(topic: String) async throws(ClusterError) {

@@ -411,6 +411,18 @@ enum ClusterMigrations {
             )
             """,
         ]),
+        // Camera definitions published to the installation (`vigil cluster cameras publish`): the
+        // camera file's text by id, so a node runs cameras its own files do not define.
+        ("cluster-3-camera-definitions", [
+            """
+            CREATE TABLE camera_definitions (
+                id         text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+                definition text NOT NULL CHECK (length(definition) <= 65536),
+                updated_at timestamptz NOT NULL,
+                updated_by text NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// An arbitrary constant naming Vigil's migration lock among the server's advisory locks.

@@ -7,7 +7,7 @@ import VigilCore
 /// Options every command that touches the database or models shares.
 public struct CommonOptions: ParsableArguments {
     public init() {}
-    @Option(name: .long, help: "Database: an SQLite file, or postgres://user@host:port/db (every command but `cases` and `crime`) (default: $VIGIL_DB, else the database: of ./vigil.yaml or /etc/vigil/vigil.yaml, else ./vigil.sqlite).")
+    @Option(name: .long, help: "Database: an SQLite file, or a shared postgres://user@host:port/db (default: $VIGIL_DB, else the database: of ./vigil.yaml or /etc/vigil/vigil.yaml, else ./vigil.sqlite).")
     public var db: String?
 
     @Option(name: .long, help: "Folder with the dlib models (default: $VIGIL_MODELS, else /usr/share/vigil/models, else the clone's models/).")

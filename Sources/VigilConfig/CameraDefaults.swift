@@ -4,7 +4,7 @@ import VigilPlates
 
 /// Camera settings that `vigil.yaml`'s `defaults:` may set for every camera,
 /// and that each camera file may override. Both are read by the same code.
-struct CameraDefaults {
+struct CameraDefaults: Sendable, Equatable {
     static let keys = ["enabled", "loop", "analyse_fps", "detect_fps", "sweep_interval", "motion", "detect", "face", "plates",
                        "watchlists", "cooldown", "reconnect"]
     static let motionKeys = ["regions", "zones", "threshold", "dilate", "min_area", "max_fraction"]

@@ -25,6 +25,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var services: [String] = []
     /// Where `vigil eeg train` saved the EEG models the API scores with (`eeg_models:`).
     public var eegModels = "models/eeg"
+    /// `defaults:`, kept for cameras defined elsewhere (a shared database) as for the files.
+    var cameraDefaults = CameraDefaults()
     /// The crime service's schedule and drift settings (`crime:`).
     public var crime = CrimeSettings()
 
@@ -90,7 +92,32 @@ public struct DaemonConfig: Sendable, Equatable {
         config.eegModels = resolve(config.eegModels, base)
         config.camerasDirectory = resolve(override ?? config.camerasDirectory, base)
         config.cameras = try loadCameras(directory: config.camerasDirectory, defaults: defaults)
+        config.cameraDefaults = defaults
         return config
+    }
+
+    /// Camera files' texts from elsewhere (`source` names where, for messages), checked as files
+    /// are and with this configuration's `defaults:`.
+    public func parseCameras(_ definitions: [(source: String, text: String)]) throws -> [CameraConfig] {
+        var cameras: [CameraConfig] = []
+        for definition in definitions {
+            let camera = try CameraDefaults.camera(text: definition.text, file: definition.source, defaults: cameraDefaults)
+            if let other = cameras.first(where: { $0.id == camera.id }) {
+                throw ConfigError(file: definition.source, key: "id", message: "'\(camera.id)' is already used by \(other.file)")
+            }
+            cameras.append(camera)
+        }
+        return cameras
+    }
+
+    /// Adds cameras defined in a shared database to those of this node's files; a camera a file
+    /// defines is kept as the file says (a node's own file wins). Returns the ids added.
+    @discardableResult
+    public mutating func addCameras(_ definitions: [(source: String, text: String)]) throws -> [String] {
+        let local = Set(cameras.map(\.id))
+        let added = try parseCameras(definitions).filter { !local.contains($0.id) }
+        cameras += added
+        return added.map(\.id)
     }
 
     /// Where the Debian package installs the configuration.

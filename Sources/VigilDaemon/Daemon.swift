@@ -75,6 +75,7 @@ public final class Daemon: Sendable {
     /// and hooks as leasables, joins under its name (a name a live node uses is refused), and runs
     /// only the cameras and hooks whose leases it holds.
     public static func open(config: DaemonConfig, options: DaemonOptions, logger: Logger) async throws -> Daemon {
+        var config = config
         guard DatabaseAddress.isPostgres(config.database) else {
             let database = try VigilDatabase(path: config.database, logger: logger)
             return try Daemon(config: config, options: options, store: database, node: nil, holdings: nil, changes: nil,
@@ -86,8 +87,17 @@ public final class Daemon: Sendable {
         _ = Self.registry
         let store = try await PostgresStore.open(location, node: name, logger: logger)
         do {
-            let cameras = Set(config.cameras.filter(\.enabled).map(\.id)), hooks = Set(config.hooks.map(\.name))
             let cluster = try await ClusterDatabase.open(location, logger: logger)
+            do {
+                // Cameras published to the installation join this node's own (its files win).
+                let published = try await cluster.cameraDefinitions()
+                let added = try config.addCameras(published.map { (source: "published camera \($0.id)", text: $0.text) })
+                if !added.isEmpty { logger.info("published cameras loaded", metadata: ["cameras": "\(added)"]) }
+            } catch {
+                await cluster.close()
+                throw error
+            }
+            let cameras = Set(config.cameras.filter(\.enabled).map(\.id)), hooks = Set(config.hooks.map(\.name))
             do {
                 try await cluster.offer(.camera, keys: cameras)
                 try await cluster.offer(.hook, keys: hooks)
@@ -102,6 +112,9 @@ public final class Daemon: Sendable {
                                                   onChange: { holdings.report($0) })
             let changes = ChangeFeed(location, logger: logger) { topic in
                 if topic == StoreTopic.watchlists.rawValue { holdings.watchlistsChanged() }
+                if topic == "cameras" {
+                    logger.notice("camera definitions were published; this node runs new or changed ones when it next starts")
+                }
             }
             let directory = NodeDirectory(location: location, name: name, holdings: holdings, logger: logger)
             return try Daemon(config: config, options: options, store: store, node: node, holdings: holdings, changes: changes,

@@ -281,4 +281,56 @@ struct DaemonNodesTests {
             #expect(sqlite.output.contains("--node, --max-cameras and --advertise are for nodes sharing a postgres:// database"), "\(sqlite.output.suffix(500))")
         }
     }
+
+    /// Cameras published to the database run on a node whose own cameras folder is empty; a bad
+    /// file stops the whole publication, naming file, line and key; credentials are never listed.
+    @Test func publishedCamerasRunOnANodeWithoutCameraFiles() async throws {
+        try await TestPostgres.withDatabase { location in
+            let publisher = try DaemonWorkspace(), node = try DaemonWorkspace()
+            defer { [publisher, node].forEach { try? FileManager.default.removeItem(at: $0.root) } }
+            for workspace in [publisher, node] {
+                try "database: \(location.description)\nsnapshots: snapshots\nworkers: 1\nlog_level: info\napi:\n  port: 0\n"
+                    .write(to: workspace.config, atomically: true, encoding: .utf8)
+            }
+            let run = { (arguments: [String]) throws -> Run in try Run.vigil(arguments, database: location.description, in: publisher.root) }
+            try publisher.camera("lobby", "url: \(try Fixtures.shared("video/hamilton_short_clip.mp4"))\nloop: true\nanalyse_fps: 2\n")
+            try publisher.camera("door", "url: rtsp://admin:s3cret@127.0.0.1:9/door\nenabled: false\n")
+            try publisher.camera("broken", "url: rtsp://127.0.0.1:9/x\nanalyse_fps: fast\n")
+            let refused = try run(["cluster", "cameras", "publish", "--config", publisher.config.path])
+            #expect(refused.status == 1 && refused.stderr.contains("broken.yaml:3: analyse_fps"), "\(refused.stderr)")
+            try FileManager.default.removeItem(at: publisher.root.appendingPathComponent("cameras/broken.yaml"))
+            let none = try run(["cluster", "cameras", "list"])
+            #expect(none.status == 0 && none.stdout.contains("no published cameras"), "nothing was published: \(none.stdout)\(none.stderr)")
+
+            let published = try run(["cluster", "cameras", "publish", "--config", publisher.config.path])
+            #expect(published.status == 0 && published.stdout.contains("added: door, lobby"), "\(published.stdout)\(published.stderr)")
+            let again = try run(["cluster", "cameras", "publish", "--config", publisher.config.path])
+            #expect(again.stdout.contains("unchanged: door, lobby"), "\(again.stdout)")
+            let listed = try run(["cluster", "cameras", "list"])
+            #expect(listed.status == 0 && listed.stdout.contains("lobby") && listed.stdout.contains("door"), "\(listed.stdout)")
+            #expect(!listed.stdout.contains("s3cret") && !published.stdout.contains("s3cret"))
+
+            // A node with no camera files of its own runs the published, enabled camera.
+            let daemon = try Node.start("solo", workspace: node)
+            let streaming = node.waitFor(40) {
+                let status = (try? Run.vigil(["status"], database: location.description, in: node.root).stdout) ?? ""
+                return status.split(separator: "\n").contains { $0.hasPrefix("lobby") && $0.contains("solo") && $0.contains("streaming") }
+            }
+            #expect(streaming != nil, "\(daemon.output.suffix(1500))")
+            #expect(daemon.output.contains("published cameras loaded"))
+            let status = try Run.vigil(["status"], database: location.description, in: node.root).stdout
+            #expect(!status.split(separator: "\n").contains { $0.hasPrefix("door") }, "a disabled camera is not leased: \(status)")
+
+            // Pruning from an empty folder removes them, audit-logged; the running node is told.
+            for name in ["lobby", "door"] { try FileManager.default.removeItem(at: publisher.root.appendingPathComponent("cameras/\(name).yaml")) }
+            let pruned = try run(["cluster", "cameras", "publish", "--config", publisher.config.path, "--prune"])
+            #expect(pruned.status == 0 && pruned.stdout.contains("removed: door, lobby"), "\(pruned.stdout)\(pruned.stderr)")
+            let told = node.waitFor(10) { daemon.output.contains("camera definitions were published") }
+            #expect(told != nil)
+            let audit = try run(["watchlist", "audit", "--json"]).stdout
+            for action in ["camera.publish", "camera.remove"] { #expect(audit.contains("\"\(action)\""), "\(action) missing from the audit log") }
+            daemon.signal(SIGTERM)
+            #expect(daemon.waitForExit(timeout: 30)?.status == 0)
+        }
+    }
 }
