@@ -21,13 +21,7 @@ public struct ClusterCommand: AsyncParsableCommand {
         @Flag(help: "JSON output.") var json = false
 
         public func run() async throws {
-            let location = try ClusterCommand.location(common.databasePath)
-            let logger = common.logger("vigil.cluster")
-            let status = try await wrapAsync {
-                let database = try await ClusterDatabase.open(location, logger: logger)
-                defer { Task { await database.close() } }
-                return try await database.status()
-            }
+            let status = try await ClusterCommand.withDatabase(common) { try await $0.status() }
             if json {
                 for node in status.nodes {
                     print(Output.jsonLine([("node", node.name), ("alive", node.alive), ("seen_seconds_ago", node.secondsSinceSeen),
@@ -67,18 +61,14 @@ public struct ClusterCommand: AsyncParsableCommand {
             @Flag(help: "Also remove published cameras that are not in the folder (and their leases).") var prune = false
 
             public func run() async throws {
-                let location = try ClusterCommand.location(common.databasePath)
                 // Every file is checked as `vigil config check` does, with vigil.yaml's defaults: a bad one names
                 // its file, line and key, and nothing is published.
                 let loaded = try files.load(database: common.databasePath)
                 let definitions = try loaded.cameras.map { camera in
                     (id: camera.id, text: try wrap { try String(contentsOfFile: camera.file, encoding: .utf8) }, enabled: camera.enabled)
                 }
-                let logger = common.logger("vigil.cluster")
-                let published = try await wrapAsync {
-                    let database = try await ClusterDatabase.open(location, logger: logger)
-                    defer { Task { await database.close() } }
-                    return try await database.publishCameras(definitions, prune: prune, actor: AuditActor.current())
+                let published = try await ClusterCommand.withDatabase(common) {
+                    try await $0.publishCameras(definitions, prune: prune, actor: AuditActor.current())
                 }
                 for (label, ids) in [("added", published.added), ("changed", published.changed), ("unchanged", published.unchanged),
                                      ("removed", published.removed)] where !ids.isEmpty {
@@ -97,13 +87,7 @@ public struct ClusterCommand: AsyncParsableCommand {
             @OptionGroup var files: ConfigOptions
 
             public func run() async throws {
-                let location = try ClusterCommand.location(common.databasePath)
-                let logger = common.logger("vigil.cluster")
-                let definitions = try await wrapAsync {
-                    let database = try await ClusterDatabase.open(location, logger: logger)
-                    defer { Task { await database.close() } }
-                    return try await database.cameraDefinitions()
-                }
+                let definitions = try await ClusterCommand.withDatabase(common) { try await $0.cameraDefinitions() }
                 // Checked with vigil.yaml's defaults, as a node reads them; without a cameras folder here, with no files of its own.
                 let config = try (try? files.load(database: common.databasePath)) ?? {
                     let empty = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-no-cameras-\(UUID().uuidString)")
@@ -120,6 +104,17 @@ public struct ClusterCommand: AsyncParsableCommand {
                     [$0.id, Redaction.url($0.url), $0.watchlists.isEmpty ? "(all)" : $0.watchlists.joined(separator: ",")]
                 }))
             }
+        }
+    }
+
+    /// Runs `body` on the shared database `--db` names (migrated first), then closes it.
+    static func withDatabase<T: Sendable>(_ common: CommonOptions, _ body: (ClusterDatabase) async throws -> T) async throws -> T {
+        let location = try location(common.databasePath)
+        let logger = common.logger("vigil.cluster")
+        return try await wrapAsync {
+            let database = try await ClusterDatabase.open(location, logger: logger)
+            defer { Task { await database.close() } }
+            return try await body(database)
         }
     }
 
