@@ -80,6 +80,11 @@ public final class FaceStage {
 
     /// Analyses `frame` captured at `time` (monotonic seconds). `load` (>= 1) stretches the
     /// detection interval when the node is over capacity, so every camera degrades evenly.
+    /// The gallery changed (a watchlist edit): live tracks are matched again (`FaceTracker.forgetIdentities`).
+    public func watchlistsChanged() {
+        tracker.forgetIdentities()
+    }
+
     public func analyse(_ frame: Frame, time: Double, detector: FaceDetector, encoder: FaceEncoder, gallery: FaceGallery,
                         roi: BoundingBox? = nil, inRegion: (BoundingBox) -> Bool = { _ in true }, load: Double = 1,
                         costs: inout StageCosts) throws -> FaceStageResult {

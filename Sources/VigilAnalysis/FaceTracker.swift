@@ -172,6 +172,19 @@ public struct FaceTracker: Sendable {
 
     /// Counts one encoding's match (or non-match) towards its track's vote.
     /// Returns a decision when the encoding matched the subject the vote names.
+    /// The watchlists changed: every live track is encoded and voted on afresh (up to
+    /// `maxEncodings` again), so a person enrolled while already on camera is named within an
+    /// encoding interval instead of when their track ends, and one removed is no longer named.
+    public mutating func forgetIdentities() {
+        for index in tracks.indices {
+            tracks[index].encodings = 0
+            tracks[index].lastEncoded = -.infinity
+            tracks[index].votes = [:]
+            tracks[index].best = nil
+            tracks[index].bestSharpness = -1
+        }
+    }
+
     public mutating func record(trackID: Int, match: MatchResult, sharpness: Float) -> Decision? {
         guard let index = tracks.firstIndex(where: { $0.id == trackID }) else { return nil }
         if let distance = match.distance, distance < (tracks[index].best?.distance ?? .infinity), match.isMatch {

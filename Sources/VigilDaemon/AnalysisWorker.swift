@@ -112,6 +112,9 @@ final class AnalysisWorker: @unchecked Sendable {
         guard let encoder else { return FaceStageResult() }
         let detector = try detector(camera.config.cascade)
         detector.settings = camera.config.face
+        let generation = galleries.loadedGeneration
+        if let seen = camera.galleryGeneration, seen != generation { camera.faces.watchlistsChanged() }
+        camera.galleryGeneration = generation
         let gallery = galleries.gallery(for: camera.config.watchlists)
         let result = try camera.faces.analyse(pending.frame, time: pending.streamTime, detector: detector, encoder: encoder,
                                               gallery: gallery, roi: camera.region, inRegion: camera.inRegion, load: load.factor,

@@ -22,6 +22,8 @@ final class CameraAnalysis: @unchecked Sendable {
     let behaviour: BehaviourStage?
     /// Line crossings already counted in `/metrics`, per line and direction.
     var crossingsReported: [String: [CrossingDirection: Int]] = [:]
+    /// The watchlists' generation this camera's tracks were matched against.
+    var galleryGeneration: Int64?
     private let roiZone: Zone?
 
     init(config: CameraConfig, options: DaemonOptions) {

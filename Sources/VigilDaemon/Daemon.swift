@@ -71,9 +71,9 @@ public final class Daemon: Sendable {
     /// Opens the database `config` names (an SQLite file, or a `postgres://` address, connected
     /// and migrated) and builds the daemon on it.
     ///
-    /// On PostgreSQL the daemon is a node of an installation: it offers its configuration's cameras
-    /// and hooks as leasables, joins under its name (a name a live node uses is refused), and runs
-    /// only the cameras and hooks whose leases it holds.
+    /// On PostgreSQL the daemon is a node of an installation: it loads the published cameras,
+    /// offers its configuration's cameras and hooks as leasables, joins under its name (a name a
+    /// live node uses is refused), and runs only the cameras and hooks whose leases it holds.
     public static func open(config: DaemonConfig, options: DaemonOptions, logger: Logger) async throws -> Daemon {
         var config = config
         guard DatabaseAddress.isPostgres(config.database) else {
@@ -87,25 +87,7 @@ public final class Daemon: Sendable {
         _ = Self.registry
         let store = try await PostgresStore.open(location, node: name, logger: logger)
         do {
-            let cluster = try await ClusterDatabase.open(location, logger: logger)
-            do {
-                // Cameras published to the installation join this node's own (its files win).
-                let published = try await cluster.cameraDefinitions()
-                let added = try config.addCameras(published.map { (source: "published camera \($0.id)", text: $0.text) })
-                if !added.isEmpty { logger.info("published cameras loaded", metadata: ["cameras": "\(added)"]) }
-            } catch {
-                await cluster.close()
-                throw error
-            }
-            let cameras = Set(config.cameras.filter(\.enabled).map(\.id)), hooks = Set(config.hooks.map(\.name))
-            do {
-                try await cluster.offer(.camera, keys: cameras)
-                try await cluster.offer(.hook, keys: hooks)
-            } catch {
-                await cluster.close()
-                throw error
-            }
-            await cluster.close()
+            let (cameras, hooks) = try await prepareInstallation(location, config: &config, logger: logger)
             let holdings = NodeHoldings(logger: logger)
             let node = try await ClusterNode.join(location, name: name, cameraCapacity: options.maxCameras, settings: options.leases,
                                                   known: [.camera: cameras, .hook: hooks], logger: logger,
@@ -121,6 +103,27 @@ public final class Daemon: Sendable {
                               directory: directory, logger: logger)
         } catch {
             store.close()
+            throw error
+        }
+    }
+
+    /// Before a node joins: loads the cameras published to the installation into `config` (this
+    /// node's own files win) and offers its enabled cameras and its hooks as leasables. Returns
+    /// the ids it can serve.
+    private static func prepareInstallation(_ location: DatabaseLocation, config: inout DaemonConfig,
+                                            logger: Logger) async throws -> (cameras: Set<String>, hooks: Set<String>) {
+        let cluster = try await ClusterDatabase.open(location, logger: logger)
+        do {
+            let published = try await cluster.cameraDefinitions()
+            let added = try config.addCameras(published.map { (source: "published camera \($0.id)", text: $0.text) })
+            if !added.isEmpty { logger.info("published cameras loaded", metadata: ["cameras": "\(added)"]) }
+            let cameras = Set(config.cameras.filter(\.enabled).map(\.id)), hooks = Set(config.hooks.map(\.name))
+            try await cluster.offer(.camera, keys: cameras)
+            try await cluster.offer(.hook, keys: hooks)
+            await cluster.close()
+            return (cameras, hooks)
+        } catch {
+            await cluster.close()
             throw error
         }
     }

@@ -50,6 +50,9 @@ public final class GalleryCache: @unchecked Sendable {
         return true
     }
 
+    /// The watchlists' generation the galleries were loaded at (-1 before the first load).
+    public var loadedGeneration: Int64 { lock.withLock { generation } }
+
     /// The gallery for a camera: its watchlists, or every face watchlist when it names none.
     public func gallery(for watchlists: [String]) -> FaceGallery {
         lock.lock()

@@ -159,6 +159,32 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
         #expect(tracker.record(trackID: id, match: MatchResult(), sharpness: 99) == nil)   // no match, no decision
     }
 
+    /// A watchlist edit while a face is on camera: its track, its encodings spent and its vote cast
+    /// for someone else, is encoded and voted on afresh, so the new enrolment names it.
+    @Test func aWatchlistEditMatchesLiveTracksAgain() {
+        var tracker = FaceTracker()
+        var encodings = 0
+        for step in 0..<20 {
+            for tracked in tracker.update([detection(x: 100 + step)], time: Double(step) * 0.2) where tracked.needsEncoding { encodings += 1 }
+        }
+        let id = tracker.tracks[0].id
+        let before = MatchResult(nearest: entry, distance: 0.4, threshold: 0.6, runnerUpDistance: nil)
+        _ = tracker.record(trackID: id, match: before, sharpness: 50)
+        #expect(encodings == 3)
+        var moved = entry
+        moved.watchlist = "night"
+        tracker.forgetIdentities()
+        var again = 0
+        for step in 20..<40 {
+            for tracked in tracker.update([detection(x: 100 + step)], time: Double(step) * 0.2) where tracked.needsEncoding { again += 1 }
+        }
+        #expect(tracker.tracks.map(\.id) == [id] && again == 3, "the same track, encoded again up to the bound")
+        let decision = tracker.record(trackID: id, match: MatchResult(nearest: moved, distance: 0.41, threshold: 0.6, runnerUpDistance: nil),
+                                      sharpness: 10)
+        #expect(decision?.entry.watchlist == "night" && decision?.votes == 1 && decision?.isSharpest == true,
+                "the earlier vote for the old list is gone")
+    }
+
     @Test func aFaceThatLeavesStartsANewTrack() {
         var tracker = FaceTracker()
         let a = tracker.update([detection(x: 0)], time: 0)[0].trackID

@@ -49,6 +49,11 @@ struct DaemonCrimeTests {
     /// `database`; `results` reads the first alerting drift's PSI, the production count and the newest version.
     static func exercise(_ workspace: DaemonWorkspace, database: String,
                          results: () async throws -> (Double?, Int?, Int?)) async throws {
+        try await CPUHeavyTests.exclusive { try await exerciseAlone(workspace, database: database, results: results) }
+    }
+
+    private static func exerciseAlone(_ workspace: DaemonWorkspace, database: String,
+                                      results: () async throws -> (Double?, Int?, Int?)) async throws {
         let vigil = { (arguments: String...) throws -> Run in try Run.vigil(arguments, database: database, in: workspace.root) }
         #expect(try vigil("crime", "import", try Fixtures.shared("crime/la_westla_2020.csv"), "--mapping", "lapd").status == 0)
         let trained = try vigil("crime", "train", "--no-grid")

@@ -27,7 +27,7 @@ struct DaemonNodesTests {
     }
 
     @Test func threeNodesShareSixCamerasAndTwoHooksAndSurviveAKilledNode() async throws {
-        try await TestPostgres.withDatabase { location in
+        try await CPUHeavyTests.exclusive { try await TestPostgres.withDatabase { location in
             let root = try DaemonWorkspace()
             defer { try? FileManager.default.removeItem(at: root.root) }
             let siem = try WebhookReceiver(directory: root.root), wall = try WebhookReceiver(directory: root.root)
@@ -245,7 +245,7 @@ struct DaemonNodesTests {
                 #expect(Set(deliveries.compactMap(\.alertID)) == Set(alerts.compactMap(\.id)), "\(hook): an alert without a delivery")
             }
             await cluster.close()
-        }
+        } }
     }
 
     @Test func aSecondNodeWithTheSameNameIsRefusedAndNodeNeedsPostgres() async throws {
