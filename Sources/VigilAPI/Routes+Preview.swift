@@ -25,24 +25,21 @@ extension Routes {
             try context.require(.viewer)
             let (camera, previews) = try previewCamera(context)
             let streams = self.streams
-            if environment.placement != nil {
-                // A forwarded stream counts against the viewer's token here as well as at the holder.
-                let ticket = try streams.admit(context.token)
-                do {
-                    if let forwarded = try await forwardIfElsewhere(request, camera: camera, file: "preview.mjpeg") {
-                        return Response(status: forwarded.status, headers: forwarded.headers, body: ResponseBody { writer in
-                            defer { streams.release(ticket) }
-                            try await forwarded.body.write(writer)
-                        })
-                    }
-                } catch {
-                    streams.release(ticket)
-                    throw error
-                }
+            // One admission per viewer, whichever node serves the pictures (a forwarded stream counts
+            // here as well as at the holder).
+            let ticket = try streams.admit(context.token)
+            let forwarded: Response?
+            do { forwarded = try await forwardIfElsewhere(request, camera: camera, file: "preview.mjpeg") } catch {
                 streams.release(ticket)
+                throw error
+            }
+            if let forwarded {
+                return Response(status: forwarded.status, headers: forwarded.headers, body: ResponseBody { writer in
+                    defer { streams.release(ticket) }
+                    try await forwarded.body.write(writer)
+                })
             }
             let interval = Duration.seconds(1 / max(0.2, environment.previewFPS))
-            let ticket = try streams.admit(context.token)
             let store = self.store
             let body = ResponseBody { writer in
                 var watch = streams.watch(ticket, store: store)

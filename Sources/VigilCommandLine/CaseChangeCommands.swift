@@ -13,7 +13,7 @@ extension CasesCommand {
 
         func run() async throws {
             let body = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
-            let entry = try wrapStore(try await openStore(common)) { try $0.addCaseNote(id, text: body, actor: AuditActor.current()) }
+            let entry = try wrap(try await openStore(common)) { try $0.addCaseNote(id, text: body, actor: AuditActor.current()) }
             print("case \(id): note \(entry.seq) by \(entry.author), hash \(entry.hash.prefix(16))…")
         }
     }
@@ -27,7 +27,7 @@ extension CasesCommand {
         @Option(help: "Largest file accepted, in MiB.") var maxMib = CaseJournal.attachmentLimit / (1024 * 1024)
 
         func run() async throws {
-            let entry = try wrapStore(try await openStore(common)) {
+            let entry = try wrap(try await openStore(common)) {
                 try $0.attachToCase(id, file: file, description: description, limit: maxMib * 1024 * 1024,
                                               actor: AuditActor.current())
             }
@@ -53,7 +53,7 @@ extension CasesCommand {
 
         func run() async throws {
             let links = CaseLinks(alerts: alert, incidents: incident, people: person.map { CaseLinks.Person(subjectID: $0) }, vehicles: vehicle)
-            try wrapStore(try await openStore(common)) { try $0.linkToCase(id, links, actor: AuditActor.current()) }
+            try wrap(try await openStore(common)) { try $0.linkToCase(id, links, actor: AuditActor.current()) }
             print("case \(id): linked")
         }
     }
@@ -70,7 +70,7 @@ extension CasesCommand {
 
         func run() async throws {
             let fields = CaseFields(title: title, type: type, status: status, assignee: assignee, area: area)
-            let record = try wrapStore(try await openStore(common)) { try $0.updateCase(id, fields, actor: AuditActor.current()) }
+            let record = try wrap(try await openStore(common)) { try $0.updateCase(id, fields, actor: AuditActor.current()) }
             print("case \(id): \(record.status.rawValue), \(record.title)")
         }
     }

@@ -23,7 +23,7 @@ extension CasesCommand {
 
         func run() async throws {
             let lower = try parseDay(from, "--from"), upper = try parseDay(to, "--to")
-            let statistics = try wrapStore(try await openStore(common)) { try $0.caseStatistics(period: period, grouping: by, from: lower, to: upper) }
+            let statistics = try wrap(try await openStore(common)) { try $0.caseStatistics(period: period, grouping: by, from: lower, to: upper) }
             print(try CaseOutput.statistics(statistics, format: format))
             if let png {
                 guard !statistics.rows.isEmpty else { throw ValidationError("--png: no cases or alerts in that time to draw") }
@@ -45,7 +45,7 @@ extension CasesCommand {
         @Flag(help: "JSON output, one case per line.") var json = false
 
         func run() async throws {
-            let results = try wrapStore(try await openStore(common)) { try $0.verifyCases(id) }
+            let results = try wrap(try await openStore(common)) { try $0.verifyCases(id) }
             for result in results {
                 if json {
                     print(Output.jsonLine([("case", result.caseID), ("entries", result.entries), ("intact", result.problems.isEmpty),

@@ -44,7 +44,7 @@ public struct CasesCommand: AsyncParsableCommand {
         @Flag(help: "JSON output.") var json = false
 
         func run() async throws {
-            let file = try wrapStore(try await openStore(common)) { try $0.caseFile(id) }
+            let file = try wrap(try await openStore(common)) { try $0.caseFile(id) }
             print(json ? try CaseOutput.json(file) : CaseOutput.text(file))
         }
     }
@@ -62,7 +62,7 @@ public struct CasesCommand: AsyncParsableCommand {
             search.status = status
             search.type = type
             search.limit = limit
-            let cases = try wrapStore(try await openStore(common)) { try $0.searchCases(search) }
+            let cases = try wrap(try await openStore(common)) { try $0.searchCases(search) }
             try CaseOutput.list(cases, json: json)
         }
     }
@@ -101,7 +101,7 @@ public struct CasesCommand: AsyncParsableCommand {
             search.status = status
             search.type = type
             search.limit = limit
-            let cases = try wrapStore(try await openStore(common)) { try $0.searchCases(search) }
+            let cases = try wrap(try await openStore(common)) { try $0.searchCases(search) }
             try CaseOutput.list(cases, json: json)
         }
     }

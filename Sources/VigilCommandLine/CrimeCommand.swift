@@ -25,7 +25,7 @@ public struct CrimeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let mapping = try wrap { try IncidentMapping.load(path: BuiltInMappings.path(for: self.mapping)) }
-            let report = try wrapLifecycle(try await lifecycle(common)) { try $0.importFile(file, mapping: mapping) }
+            let report = try wrap(try await lifecycle(common)) { try $0.importFile(file, mapping: mapping) }
             if json {
                 print(try crimeJSON(report))
                 return
@@ -55,7 +55,7 @@ public struct CrimeCommand: AsyncParsableCommand {
                 }
                 return FileHandle.standardInput.readDataToEndOfFile()
             }
-            let score = try wrapLifecycle(try await lifecycle(common)) { try $0.score(json: data, task: task) }
+            let score = try wrap(try await lifecycle(common)) { try $0.score(json: data, task: task) }
             print(try crimeJSON(score))
         }
     }
@@ -76,7 +76,7 @@ public struct CrimeCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let incident = try wrapStore(try await openStore(common)) {
+            let incident = try wrap(try await openStore(common)) {
                 try $0.recordOutcome(source: source, sourceID: id, arrest: arrest.map { $0 == "yes" }, severity: severity)
             }
             print("\(incident.source)/\(incident.sourceID): arrest \(incident.arrest.map { $0 ? "yes" : "no" } ?? "unknown"), severity \(incident.severity ?? "unknown")")
@@ -89,14 +89,7 @@ func lifecycle(_ common: CommonOptions) async throws -> CrimeLifecycle {
     CrimeLifecycle(database: try await openStore(common), logger: common.logger("vigil.crime"))
 }
 
-/// `wrap` for a body that works on an already opened store or lifecycle.
-func wrapStore<T>(_ store: any SharedStore, _ body: (any SharedStore) throws -> T) throws -> T {
-    try wrap { try body(store) }
-}
 
-func wrapLifecycle<T>(_ crime: CrimeLifecycle, _ body: (CrimeLifecycle) throws -> T) throws -> T {
-    try wrap { try body(crime) }
-}
 
 /// Sorted, snake_case JSON with ISO dates: what `vigil crime` prints for machines.
 func crimeJSON<T: Encodable>(_ value: T) throws -> String {

@@ -25,7 +25,7 @@ extension CrimeCommand {
             case "dbscan": chosen = .dbscan(epsMetres: eps, minSamples: minSamples)
             default: throw ValidationError("--method must be kmeans or dbscan")
             }
-            let incidents = try wrapStore(try await openStore(common)) {
+            let incidents = try wrap(try await openStore(common)) {
                 try $0.incidents(source: source, occurredFrom: try parseDay(from, "--from"), occurredBefore: try parseDay(before, "--before"))
             }
             guard !incidents.isEmpty else { throw Failure("no incidents match (import some with `vigil crime import`)") }
@@ -69,7 +69,7 @@ extension CrimeCommand {
             var settings = Forecaster.Settings()
             settings.testDays = testDays
             settings.horizon = horizon
-            let incidents = try wrapStore(try await openStore(common)) { try $0.incidents(source: source) }
+            let incidents = try wrap(try await openStore(common)) { try $0.incidents(source: source) }
             let (evaluations, skipped) = try wrap { try Forecaster(settings: settings).evaluate(incidents) }
             if json {
                 print(try crimeJSON(["areas": AnyCodable(evaluations), "skipped": AnyCodable(skipped)]))
@@ -98,7 +98,7 @@ extension CrimeCommand {
         func run() async throws {
             let options = try choice.options(grid: false)
             _ = try wrap { try options.task.checkLeakage(options.features, allow: options.allowLeakage) }
-            let all = try wrapStore(try await openStore(common)) { try $0.incidents() }
+            let all = try wrap(try await openStore(common)) { try $0.incidents() }
             let (incidents, targets) = Trainer.labelled(all, task: options.task)
             let (trainAt, testAt) = Trainer.split(incidents, targets: targets, seed: options.seed)
             let train = trainAt.map { incidents[$0] }

@@ -111,7 +111,7 @@ extension CrimeCommand {
         @Flag(help: "JSON output.") var json = false
 
         func run() async throws {
-            let records = try wrapStore(try await openStore(common)) { try $0.crimeModels(task: task) }
+            let records = try wrap(try await openStore(common)) { try $0.crimeModels(task: task) }
             let views = try wrap { try records.map { try RegistryEntry(record: $0) } }
             if json {
                 print(try crimeJSON(views))
@@ -134,7 +134,7 @@ extension CrimeCommand {
         @Option(help: "Why (kept in the registry's history).") var note: String?
 
         func run() async throws {
-            let model = try wrapStore(try await openStore(common)) { try $0.promoteModel(id: id, actor: AuditActor.current(), note: note) }
+            let model = try wrap(try await openStore(common)) { try $0.promoteModel(id: id, actor: AuditActor.current(), note: note) }
             print("model \(id): \(model.task) v\(model.version) is in production")
         }
     }
@@ -147,7 +147,7 @@ extension CrimeCommand {
         @Option(help: "Why (kept in the registry's history).") var note: String?
 
         func run() async throws {
-            let (demoted, restored) = try wrapStore(try await openStore(common)) { try $0.demoteModel(id: id, actor: AuditActor.current(), note: note) }
+            let (demoted, restored) = try wrap(try await openStore(common)) { try $0.demoteModel(id: id, actor: AuditActor.current(), note: note) }
             print("model \(id): \(demoted.task) v\(demoted.version) archived" + (restored.map { "; v\($0.version) (model \($0.id ?? 0)) is back in production" } ?? ""))
         }
     }
@@ -160,7 +160,7 @@ extension CrimeCommand {
         @Option(help: "Train only on incidents that occurred before this day (YYYY-MM-DD).") var before: String?
 
         func run() async throws {
-            let outcome = try wrapLifecycle(try await lifecycle(common)) {
+            let outcome = try wrap(try await lifecycle(common)) {
                 try $0.retrain(task: try CrimeTask.named(task), actor: AuditActor.current(), occurredBefore: try parseDay(before, "--before"))
             }
             print(try crimeJSON(outcome))
@@ -178,7 +178,7 @@ extension CrimeCommand {
         func run() async throws {
             let config = try configOptions.load(database: common.db)
             let routes = config.hooks.map { OutboxRoute(hook: $0.name, filter: $0.filter) }
-            let drift = try wrapLifecycle(try await lifecycle(common)) { try $0.checkDrift(task: task, threshold: threshold, routes: routes) }
+            let drift = try wrap(try await lifecycle(common)) { try $0.checkDrift(task: task, threshold: threshold, routes: routes) }
             guard let drift else { print("too few incidents since the model's training data ended (need 100)"); return }
             print(String(format: "%d recent incidents, max PSI %.3f (threshold %.2f)%@", drift.recent, drift.maxPSI, drift.threshold,
                          drift.alerted ? ": DRIFT, hooks alerted" : ""))

@@ -71,12 +71,6 @@ public struct StatusCommand: AsyncParsableCommand {
     /// The camera leases' holders by camera id, or nil on an SQLite database (one node, no leases).
     private func leaseHolders() async throws -> [String: String?]? {
         guard DatabaseAddress.isPostgres(common.databasePath) else { return nil }
-        do {
-            let database = try await ClusterDatabase.open(try DatabaseLocation(parsing: common.databasePath), logger: common.logger("vigil.cluster"))
-            defer { Task { await database.close() } }
-            return try await database.status().holders(.camera)
-        } catch {
-            throw Failure(error)
-        }
+        return try await ClusterCommand.withDatabase(common) { try await $0.status().holders(.camera) }
     }
 }

@@ -212,6 +212,11 @@ public func wrap<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch { throw Failure(error) }
 }
 
+/// `wrap` for a body that works on something opened first (a store, the crime lifecycle).
+public func wrap<Value, T>(_ value: Value, _ body: (Value) throws -> T) throws -> T {
+    try wrap { try body(value) }
+}
+
 public func wrapAsync<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch { throw Failure(error) }
 }

@@ -48,7 +48,6 @@ public final class Daemon: Sendable {
     let database: any SharedStore
     /// On PostgreSQL: this node's membership of the installation, and what it holds.
     let node: ClusterNode?
-    let holdings: NodeHoldings?
     /// On PostgreSQL: notifications of watchlist edits made on any node, for an immediate reload.
     let changes: ChangeFeed?
     /// On PostgreSQL: which node runs each camera, for the API.
@@ -137,7 +136,6 @@ public final class Daemon: Sendable {
         FaceDetector.singleThreadedNative()
         database = store
         self.node = node
-        self.holdings = holdings
         self.changes = changes
         self.directory = directory
         galleries = GalleryCache(database: database, logger: logger)

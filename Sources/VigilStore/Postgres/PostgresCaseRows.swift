@@ -145,18 +145,23 @@ extension PostgresRows {
         }
     }
 
+    /// `alertColumns` and `incidentColumns` named by table, for joins.
+    private static func qualified(_ columns: String, by table: String) -> String {
+        columns.split(separator: ",").map { "\(table)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    }
+    private static let linkedAlertColumns = qualified(alertColumns, by: "alert")
+    private static let linkedIncidentColumns = qualified(incidentColumns, by: "incident")
+
     func linkedAlerts(case id: Int64) throws -> [Alert] {
-        let columns = Self.alertColumns.split(separator: ",").map { "alert." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-        return try alertRecords("""
-            SELECT \(unescaped: columns) FROM alert JOIN caseAlert ON caseAlert.alertId = alert.id
+        try alertRecords("""
+            SELECT \(unescaped: Self.linkedAlertColumns) FROM alert JOIN caseAlert ON caseAlert.alertId = alert.id
              WHERE caseAlert.caseRecordId = \(id) ORDER BY alert.lastSeen
             """)
     }
 
     func linkedIncidents(case id: Int64) throws -> [Incident] {
-        let columns = Self.incidentColumns.split(separator: ",").map { "incident." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-        return try incidentRecords("""
-            SELECT \(unescaped: columns) FROM incident JOIN caseIncident ON caseIncident.incidentId = incident.id
+        try incidentRecords("""
+            SELECT \(unescaped: Self.linkedIncidentColumns) FROM incident JOIN caseIncident ON caseIncident.incidentId = incident.id
              WHERE caseIncident.caseRecordId = \(id) ORDER BY incident.occurredAt
             """)
     }
