@@ -58,6 +58,9 @@ public final class FaceStage {
     static let rejectionMemory = 1.0
     /// What is left of the current detection cycle.
     private var plan: [Search] = []
+    /// Pixels the region search has covered so far, weighted by cost (see `Search.cost`): what the
+    /// detection cadence, motion regions and face zones save shows here, the same on every machine.
+    public private(set) var pixelsSearched = 0.0
     /// Pixels banked towards the next slice while the node is over capacity (see `analyse`).
     private var credit = 0.0
     private var firstCycle: Double?
@@ -66,9 +69,20 @@ public final class FaceStage {
     /// Haar proposals HOG refused, so the same false face is not re-verified at every detection.
     private var rejected: [(box: BoundingBox, until: Double)] = []
 
-    public init(settings: AnalysisSettings, analyseFPS: Double, tracker: FaceTracker.Settings = FaceTracker.Settings()) {
+    /// Where in its detection interval this camera's cycles start (a fraction of the interval).
+    public let phase: Double
+    private var phaseApplied = false
+
+    /// `phase` (0..<1) offsets this camera's detection cycles, and its slice credit under load, by
+    /// that fraction of an interval. Cameras started together would otherwise all begin their
+    /// region searches, the dearest work there is, in the same frame: the node's workers would be
+    /// swamped for a moment twice a second and idle in between, dropping frames at two thirds of
+    /// its CPU. The daemon staggers its cameras (`FrameSampler.staggeredPhase`); a scan uses 0.
+    public init(settings: AnalysisSettings, analyseFPS: Double, phase: Double = 0,
+                tracker: FaceTracker.Settings = FaceTracker.Settings()) {
         self.settings = settings
         self.analyseFPS = analyseFPS
+        self.phase = phase - phase.rounded(.down)
         var trackerSettings = tracker
         if !settings.tracking {
             trackerSettings.maxEncodings = .max
@@ -112,8 +126,14 @@ public final class FaceStage {
         let interval = max(1, load) / max(0.01, min(settings.detectFPS, analyseFPS))
         if plan.isEmpty && (time >= nextDetection - slack || time < nextDetection - 2 * interval) {
             nextDetection = max(nextDetection + interval, time + interval - slack)
+            if !phaseApplied {
+                // The first cycle runs at once (a camera's first look); the phase shifts the ones after it.
+                phaseApplied = true
+                nextDetection += phase * interval
+                credit = phase * Self.pixelsPerSecond / max(analyseFPS, 0.1)
+            }
             plan = cycle(moved, time: time, area: area, whole: whole, minFace: detector.settings.minFaceSize,
-                         sliced: cyclesStarted > 0)
+                         sliced: cyclesStarted > 0, load: load)
             cyclesStarted += 1
             if firstCycle == nil || time < firstCycle! { firstCycle = time }
         }
@@ -143,6 +163,7 @@ public final class FaceStage {
                         ? try detector.hog(frame, in: search.region)
                         : try detector.search(region: search.region, minSize: search.min, maxSize: search.max)
                     spent += cost
+                    pixelsSearched += cost
                     found.append(contentsOf: hits)
                 }
                 return Self.distinct(found).filter { inRegion($0.box) }
@@ -182,19 +203,32 @@ public final class FaceStage {
     }
 
     /// Everything one detection cycle searches (motion regions, within learnt zones, and a sweep step),
-    /// cut into horizontal slices each frame can afford: a 720p pass costs four frame intervals, and
+    /// cut into tiles each frame can afford: a 720p pass costs four frame intervals, and
     /// a camera that spends that long on one frame drops the next three.
     private func cycle(_ moved: MotionResult, time: Double, area: BoundingBox, whole: BoundingBox, minFace: Int,
-                       sliced: Bool) -> [Search] {
+                       sliced: Bool, load: Double) -> [Search] {
         var regions = moved.regions.compactMap { region -> BoundingBox? in
             let inside = region.intersection(area)
             return inside.area > 0 ? inside : nil
         }
         // Zones are used once the sweep has searched the whole frame once: a face in a place the first
         // frames did not show is learnt before motion there is left to the sweep.
-        if settings.learnZones, settings.motionRegions, time - (firstCycle ?? time) >= settings.sweepInterval,
-           let learnt = zones.zones(frameWidth: whole.width, frameHeight: whole.height) {
-            regions = MotionRegions.merged(regions.flatMap { region in learnt.map { $0.intersection(region) }.filter { $0.area > 0 } })
+        if settings.learnZones, settings.motionRegions {
+            let within = { (allowed: [BoundingBox]) in
+                MotionRegions.merged(regions.flatMap { region in allowed.map { $0.intersection(region) }.filter { $0.area > 0 } })
+            }
+            if time - (firstCycle ?? time) >= settings.sweepInterval,
+               let learnt = zones.zones(frameWidth: whole.width, frameHeight: whole.height) {
+                regions = within(learnt)
+            } else {
+                // Not enough faces for a map yet: motion in cells that never showed a face after many
+                // searches waits for every `revisit`-th cycle (and the sweep).
+                if !cyclesStarted.isMultiple(of: FaceZones.revisit),
+                   let fertile = zones.fertile(frameWidth: whole.width, frameHeight: whole.height) {
+                    regions = within(fertile)
+                }
+                zones.noteSearched(regions, frameWidth: whole.width, frameHeight: whole.height)
+            }
         }
         var searches = regions.map { Search(region: $0, min: minFace, max: 0) }
         if settings.motionRegions && regions != [area] {
@@ -208,7 +242,10 @@ public final class FaceStage {
         // the cascade's pyramid starts at that size), sliced the same way when it is still too dear.
         let overlap = max(64, 2 * minFace)
         // The first cycle (a camera's first look) is not cut: everything in view is searched at once.
-        let budget = sliced ? Self.pixelsPerSecond / max(analyseFPS, 0.1) : .infinity
+        // Over capacity the tiles are cut to half a frame's budget (about 50 ms of Haar), so one camera's
+        // tile holds a worker for less than a quarter of a frame interval and other cameras' frames
+        // are not left waiting behind it.
+        let budget = sliced ? Self.pixelsPerSecond / max(analyseFPS, 0.1) / min(2, max(1, load)) : .infinity
         var out: [Search] = []
         for search in searches {
             let hasLarge = search.max == 0 || search.max > overlap
@@ -228,20 +265,31 @@ public final class FaceStage {
         return out
     }
 
-    /// `search` cut into horizontal bands that each cost about `budget`, overlapping by `overlap` pixels.
+    /// `search` cut into tiles that each cost about `budget`, overlapping by `overlap` pixels (the
+    /// largest face searched in them, so every such face lies whole in one tile). Tiles near square
+    /// waste least on overlap: a 720p frame cut into 230 kpx tiles is searched 1.2 times over, in
+    /// full-width bands of the same cost 1.5 times.
     private func slices(_ search: Search, overlap: Int, budget: Double, minFace: Int) -> [Search] {
         let ratio = Double(minFace) / Double(max(1, search.min))
         let sliceArea = max(Double(overlap * overlap * 4), budget / (ratio * ratio))
         let r = search.region
-        guard Double(r.area) > 1.5 * sliceArea, r.height > 3 * overlap else { return [search] }
-        let rows = max(overlap, Int(sliceArea / Double(max(1, r.width))) - overlap)
+        guard Double(r.area) > 1.5 * sliceArea, max(r.width, r.height) > 3 * overlap else { return [search] }
+        let side = Int(sliceArea.squareRoot())
+        // A dimension that fits in one tile stays whole; the other takes what is left of the area.
+        func count(_ length: Int, _ tile: Int) -> Int { length <= tile ? 1 : Int((Double(length - overlap) / Double(max(1, tile - overlap))).rounded(.up)) }
+        var columns = count(r.width, side), rows = count(r.height, side)
+        if columns == 1 { rows = count(r.height, max(2 * overlap, Int(sliceArea) / max(1, r.width))) }
+        if rows == 1 { columns = count(r.width, max(2 * overlap, Int(sliceArea) / max(1, r.height))) }
+        let stepX = Int((Double(r.width - overlap) / Double(columns)).rounded(.up))
+        let stepY = Int((Double(r.height - overlap) / Double(rows)).rounded(.up))
         var out: [Search] = []
-        var top = r.y
-        while top < r.y + r.height {
-            let bottom = min(r.y + r.height, top + rows + overlap)
-            out.append(Search(region: BoundingBox(x: r.x, y: top, width: r.width, height: bottom - top), min: search.min, max: search.max))
-            if bottom == r.y + r.height { break }
-            top += rows
+        for row in 0..<rows {
+            let top = r.y + row * stepY, bottom = min(r.y + r.height, top + stepY + overlap)
+            for column in 0..<columns {
+                let left = r.x + column * stepX, right = min(r.x + r.width, left + stepX + overlap)
+                out.append(Search(region: BoundingBox(x: left, y: top, width: right - left, height: bottom - top),
+                                  min: search.min, max: search.max))
+            }
         }
         return out
     }

@@ -423,6 +423,10 @@ enum ClusterMigrations {
             )
             """,
         ]),
+        // SQLite's v11: the node's detection stretch, reported with each camera's status.
+        ("store-6-detect-stretch", [
+            "ALTER TABLE cameraStatus ADD COLUMN detectStretch double precision NOT NULL DEFAULT 1 CHECK (detectStretch >= 1)",
+        ]),
     ]
 
     /// An arbitrary constant naming Vigil's migration lock among the server's advisory locks.

@@ -26,7 +26,7 @@ public struct StatusCommand: AsyncParsableCommand {
                                        ("cpu_ms_per_s", [("decode", r.cpuDecode), ("motion", r.cpuMotion), ("detect", r.cpuDetect),
                                                           ("track", r.cpuTrack), ("encode", r.cpuEncode), ("plates", r.cpuPlates), ("people", r.cpuPeople),
                                                           ("total", r.cpuTotal)] as [(String, Any?)]),
-                                       ("over_capacity", r.overCapacity), ("updated_at", r.updatedAt)]))
+                                       ("over_capacity", r.overCapacity), ("detect_stretch", r.detectStretch), ("updated_at", r.updatedAt)]))
             }
             return
         }
@@ -63,7 +63,9 @@ public struct StatusCommand: AsyncParsableCommand {
             let name = node.isEmpty ? "node" : "node \(node)"
             print("\(name): " + String(format: "%.0f CPU ms/s across %d camera(s) (%.2f cores)", total, cameras.count, total / 1000))
             if cameras.contains(where: \.overCapacity) {
-                print("\(name) OVER CAPACITY: frames are being dropped; every camera's detection interval is stretched evenly")
+                let stretch = cameras.map(\.detectStretch).max() ?? 1
+                print("\(name) OVER CAPACITY: frames were dropped; every camera's detection interval is stretched evenly, "
+                      + String(format: "%.2fx,", stretch) + " to keep all of them in real time")
             }
         }
     }

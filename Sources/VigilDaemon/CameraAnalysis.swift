@@ -4,6 +4,7 @@ import VigilBehaviour
 import VigilConfig
 import VigilCore
 import VigilMatching
+import VigilMedia
 import VigilPlates
 import VigilVision
 
@@ -26,13 +27,14 @@ final class CameraAnalysis: @unchecked Sendable {
     var galleryGeneration: Int64?
     private let roiZone: Zone?
 
-    init(config: CameraConfig, options: DaemonOptions) {
+    /// `index` staggers the camera's detection cycles against the others' (`FaceStage.phase`).
+    init(config: CameraConfig, index: Int, options: DaemonOptions) {
         self.config = config
         var analysis = config.analysis
         if !options.motionRegions { analysis.motionRegions = false }
         if !options.cadence { analysis.detectFPS = config.analyseFPS }
         if !options.tracking { analysis.tracking = false }
-        faces = FaceStage(settings: analysis, analyseFPS: config.analyseFPS)
+        faces = FaceStage(settings: analysis, analyseFPS: config.analyseFPS, phase: FrameSampler.staggeredPhase(index: index))
         // The gap spans several analysed frames, so a parked car keeps one vehicle.
         voter = PlateVoter(settings: .init(votes: config.plates.votes, gap: max(3, 3 / config.analyseFPS)))
         plateRanker = PlateRanker(region: (try? PlateRegion.named(config.plates.region)) ?? .any,

@@ -129,7 +129,7 @@ public final class CameraIngest: @unchecked Sendable {
 
     /// Decodes until the source ends or fails. Resets the backoff once streaming has been healthy long enough.
     private func stream(_ decoder: MediaDecoder, attempt: Double, backoff delay: inout Double) throws {
-        var sampler = FrameSampler(fps: config.analyseFPS)
+        var sampler = FrameSampler(fps: config.analyseFPS, phase: FrameSampler.staggeredPhase(index: index))
         var pace: (wall: Double, media: Double)?
         var connectedAt: Double?
         var cpu = ThreadCPUClock.now

@@ -155,7 +155,7 @@ public final class Daemon: Sendable {
         self.metrics = metrics
         let previews = PreviewHub(cameras: enabled.map(\.id))
         self.previews = previews
-        let analyses = enabled.map { CameraAnalysis(config: $0, options: options) }
+        let analyses = enabled.enumerated().map { CameraAnalysis(config: $0.element, index: $0.offset, options: options) }
         let dispatcher = config.hooks.isEmpty ? nil
             : WebhookDispatcher(hooks: config.hooks, policy: config.delivery, database: database, leased: node != nil, logger: logger)
         self.dispatcher = dispatcher
@@ -227,7 +227,7 @@ public final class Daemon: Sendable {
         let handled = snapshots.reduce(0) { $0 + $1.framesAnalysed + $1.motionSkipped }
         load.sample(offered: handled + dropped.reduce(0, +), dropped: dropped.reduce(0, +), logger: logger)
         let perSecond = rates.update(snapshots)
-        let overCapacity = load.overCapacity
+        let overCapacity = load.overCapacity, stretch = load.factor
         // A node reports the cameras it runs; the others are their holders' to report.
         let reported = node == nil ? cameras : cameras.filter(\.isActive)
         let rows = reported.map { camera -> CameraStatusRow in
@@ -247,6 +247,7 @@ public final class Daemon: Sendable {
             row.handledFPS = rate.handled
             row.detectFPS = rate.detections
             row.overCapacity = overCapacity
+            row.detectStretch = stretch
             return row
         }
         do { try database.reportCameraStatus(rows) } catch { logger.warning("status not written", metadata: ["error": "\(error)"]) }

@@ -7,22 +7,26 @@ import Logging
 /// Dropping frames is how Vigil stays real time, but a node asked for more
 /// cameras than it can hold should not let some cameras starve while others
 /// run at full rate. The monitor watches the share of sampled frames dropped
-/// across all cameras each second; above `overloaded` it raises one shared
+/// across all cameras each second. Above `stretchAbove` it raises one shared
 /// factor, which every camera's `FaceStage` applies to its detection interval,
 /// so all cameras give up detections in the same proportion and tracking keeps
-/// running on every camera. Three such seconds in a row mark the node over
-/// capacity (start-up is not). Below `relaxed` it eases back.
+/// running on every camera at its full frame rate; below `relaxBelow` it eases
+/// back, slowly. Between the two it holds: a controller that only eased back
+/// once drops stopped would climb back into them every few seconds, and each
+/// climb costs frames. Three seconds in a row of stretching mark the node
+/// over capacity (start-up is not): it keeps every camera in real time only by
+/// searching for new faces less often than configured.
 public final class LoadFactor: @unchecked Sendable {
     public static let maximum = 8.0
-    /// Dropped share (of frames offered) above which the node is over capacity.
-    public let overloaded = 0.10
+    /// Dropped share (of frames offered) above which detection is stretched further.
+    public let stretchAbove = 0.04
     /// Dropped share below which the factor eases back towards 1.
-    public let relaxed = 0.02
+    public let relaxBelow = 0.01
     private let lock = NSLock()
     private var value = 1.0
     private var over = false
     private var last: (offered: Int, dropped: Int)?
-    /// Consecutive seconds above `overloaded`: start-up and one slow second are not "over capacity".
+    /// Consecutive seconds above `stretchAbove`: start-up and one slow second are not "over capacity".
     private var overSeconds = 0
     public let sustained = 3
 
@@ -39,7 +43,7 @@ public final class LoadFactor: @unchecked Sendable {
         defer { last = (offered, dropped) }
         guard let last, offered > last.offered else { return }
         let share = Double(dropped - last.dropped) / Double(offered - last.offered)
-        if share > overloaded {
+        if share > stretchAbove {
             value = min(Self.maximum, value * 1.25)
             overSeconds += 1
             if !over && overSeconds >= sustained {
@@ -48,12 +52,14 @@ public final class LoadFactor: @unchecked Sendable {
                                metadata: ["dropped_share": "\(String(format: "%.2f", share))",
                                           "detect_interval_factor": "\(String(format: "%.2f", value))"])
             }
-        } else if share < relaxed {
+        } else {
             overSeconds = 0
-            value = max(1, value / 1.1)
-            if over && value == 1 {
-                over = false
-                logger.info("back within capacity")
+            if share < relaxBelow {
+                value = max(1, value / 1.05)
+                if over && value == 1 {
+                    over = false
+                    logger.info("back within capacity")
+                }
             }
         }
     }

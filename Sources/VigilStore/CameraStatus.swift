@@ -26,6 +26,8 @@ public struct CameraStatusRow: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var detectFPS = 0.0
     /// The node could not keep up with every camera and stretched their detection cadence evenly.
     public var overCapacity = false
+    /// By how much the node stretches every camera's detection interval (1 = searching at `detect_fps`).
+    public var detectStretch = 1.0
 
     /// CPU ms per second, every stage together.
     public var cpuTotal: Double { cpuDecode + cpuMotion + cpuDetect + cpuTrack + cpuEncode + cpuPlates + cpuPeople }

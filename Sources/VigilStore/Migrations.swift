@@ -347,6 +347,11 @@ enum Migrations {
             }
             try db.alter(table: "cameraStatus") { t in t.add(column: "cpuPeople", .double).notNull().defaults(to: 0) }
         }
+        // How far the node stretches every camera's detection interval to keep them all in real time
+        // (1 = not at all): what "over capacity" costs, as a number an operator can size a node by.
+        migrator.registerMigration("v11-detect-stretch") { db in
+            try db.alter(table: "cameraStatus") { t in t.add(column: "detectStretch", .double).notNull().defaults(to: 1) }
+        }
         return migrator
     }
 }

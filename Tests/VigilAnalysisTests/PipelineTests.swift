@@ -114,8 +114,37 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
     }
 }
 
+/// Cells that motion keeps sending the region search into, and that never show a face, are searched
+/// only every few cycles; a face anywhere keeps its cells searched.
+@Suite struct FaceZonesTests {
+    let width = 1280, height = 720
+
+    @Test func cellsSearchedOftenWithoutAFaceBecomeBarren() {
+        var zones = FaceZones()
+        let crowd = BoundingBox(x: 0, y: 0, width: 640, height: 720)     // the left half moves all the time
+        for _ in 1..<FaceZones.barrenAfter { zones.noteSearched([crowd], frameWidth: width, frameHeight: height) }
+        #expect(zones.fertile(frameWidth: width, frameHeight: height) == nil && zones.barrenCells == 0)
+        zones.noteSearched([crowd], frameWidth: width, frameHeight: height)
+        #expect(zones.barrenCells == FaceZones.columns / 2 * FaceZones.rows)
+        // What stays searched every cycle is the half motion never sent the search into.
+        let fertile = zones.fertile(frameWidth: width, frameHeight: height)
+        #expect(fertile == [BoundingBox(x: 640, y: 0, width: 640, height: 720)])
+    }
+
+    @Test func aFaceKeepsItsCellsSearched() {
+        var zones = FaceZones()
+        let whole = BoundingBox(x: 0, y: 0, width: width, height: height)
+        zones.learn(BoundingBox(x: 600, y: 300, width: 80, height: 80), frameWidth: width, frameHeight: height)
+        for _ in 0..<FaceZones.barrenAfter { zones.noteSearched([whole], frameWidth: width, frameHeight: height) }
+        let fertile = zones.fertile(frameWidth: width, frameHeight: height) ?? []
+        #expect(fertile.count == 1)
+        #expect(fertile.first.map { $0.contains(x: 640, y: 340) && $0.area < whole.area / 10 } == true, "\(fertile)")
+        #expect(zones.barrenCells > FaceZones.columns * FaceZones.rows * 9 / 10)
+    }
+}
+
 @Suite struct LoadFactorTests {
-    @Test func dropsAboveTenPercentStretchDetectionAndItEasesBackWhenTheyStop() {
+    @Test func dropsStretchDetectionItHoldsBetweenTheThresholdsAndEasesBackWhenTheyStop() {
         let load = LoadFactor()
         let logger = Logger(label: "test")
         load.sample(offered: 0, dropped: 0, logger: logger)
@@ -124,9 +153,12 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
         load.sample(offered: 200, dropped: 60, logger: logger)
         load.sample(offered: 300, dropped: 90, logger: logger)      // the third second in a row
         #expect(load.overCapacity)
-        for second in 4...40 { load.sample(offered: 100 * second, dropped: 90 + second, logger: logger) }   // ~1% dropped
+        let stretched = load.factor
+        for second in 4...10 { load.sample(offered: 100 * second, dropped: 90 + 2 * (second - 3), logger: logger) }   // 2% dropped
+        #expect(load.overCapacity && load.factor == stretched, "held between the thresholds")
+        for second in 11...40 { load.sample(offered: 100 * second, dropped: 104, logger: logger) }   // none dropped
         #expect(!load.overCapacity && load.factor == 1)
-        for second in 41...60 { load.sample(offered: 100 * second, dropped: 130 + 40 * (second - 40), logger: logger) }   // 40% dropped
+        for second in 41...60 { load.sample(offered: 100 * second, dropped: 104 + 40 * (second - 40), logger: logger) }   // 40% dropped
         #expect(load.overCapacity && load.factor == LoadFactor.maximum)
     }
 }

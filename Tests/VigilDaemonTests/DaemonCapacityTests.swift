@@ -30,7 +30,7 @@ struct DaemonCapacityTests {
         #expect(flagged != nil, "never flagged over capacity\n\(daemon.output.suffix(2000))")
         Thread.sleep(forTimeInterval: 6)
         let rows = try workspace.read { db in
-            try Row.fetchAll(db, sql: "SELECT cameraID, handledFPS, cpuDecode, cpuMotion, cpuDetect, cpuTrack, cpuEncode, overCapacity FROM cameraStatus")
+            try Row.fetchAll(db, sql: "SELECT cameraID, handledFPS, cpuDecode, cpuMotion, cpuDetect, cpuTrack, cpuEncode, overCapacity, detectStretch FROM cameraStatus")
         }
         let status = try workspace.vigil("status")
         daemon.signal(SIGTERM)
@@ -47,6 +47,10 @@ struct DaemonCapacityTests {
             #expect(decode > 0 && detect > 0 && motion > 0, "\(row)")
         }
         #expect(status.stdout.contains("node OVER CAPACITY") && status.stdout.contains("CPU MS/S"), "\(status.stdout)")
+        // Every camera reports the same stretch of its detection interval: they degrade evenly.
+        let stretches = Set(rows.map { (row: Row) -> Double in row["detectStretch"] })
+        #expect(stretches.count == 1 && (stretches.first ?? 1) > 1, "\(stretches)")
+        #expect(status.stdout.contains("stretched evenly, ") && status.stdout.contains("x, to keep all of them in real time"), "\(status.stdout)")
         #expect(daemon.output.contains("over capacity: cameras degrade evenly"))
     }
 }

@@ -12,6 +12,30 @@ import VigilMedia
         #expect(zip(picked, picked.dropFirst()).allSatisfy { $1 - $0 > 0.19 && $1 - $0 < 0.21 })
     }
 
+    /// Cameras started together are sampled at staggered moments, so the workers get their frames
+    /// spread over the interval, not all in one instant.
+    @Test func aPhasedSamplerPicksTheSameRateShiftedWithinTheInterval() {
+        var plain = FrameSampler(fps: 5), phased = FrameSampler(fps: 5, phase: 0.5)
+        let times = (0..<250).map { Double($0) / 25 }
+        let a = times.filter { plain.shouldAnalyse(time: $0) }, b = times.filter { phased.shouldAnalyse(time: $0) }
+        #expect(a.count == 50 && (b.count == 50 || b.count == 51))
+        // After its first frame (taken at once), the phased sampler picks half an interval later, within one source frame.
+        for time in b.dropFirst() {
+            let offset = time.truncatingRemainder(dividingBy: 0.2)
+            #expect(offset >= 0.1 - 1e-9 && offset < 0.1 + 0.04 + 1e-9, "picked \(time)")
+        }
+        #expect(zip(b.dropFirst(), b.dropFirst(2)).allSatisfy { $1 - $0 > 0.19 && $1 - $0 < 0.21 })
+    }
+
+    @Test func staggeredPhasesSpreadAnyNumberOfCameras() {
+        for count in [2, 3, 8, 12, 16] {
+            let phases = (0..<count).map(FrameSampler.staggeredPhase(index:)).sorted()
+            let gaps = zip(phases, phases.dropFirst()).map { $1 - $0 } + [1 - phases.last! + phases.first!]
+            // Golden-ratio spacing: no two cameras closer than half, and no gap wider than twice, an even share.
+            #expect(gaps.min()! > 0.5 / Double(count) - 1e-9 && gaps.max()! < 2.0 / Double(count) + 1e-9, "\(count): \(gaps)")
+        }
+    }
+
     @Test func zeroRateAnalysesEveryFrame() {
         var sampler = FrameSampler(fps: 0)
         #expect((0..<10).allSatisfy { sampler.shouldAnalyse(time: Double($0) * 0.04) })

@@ -49,6 +49,7 @@ import VigilTestSupport
         row.handledFPS = 4.9
         row.detectFPS = 1
         row.overCapacity = cpu > 100
+        row.detectStretch = cpu > 100 ? 2.44 : 1
         return row
     }
 

@@ -31,6 +31,37 @@ struct FaceStageLoadTests {
         return (searched, frames, costs[.detect])
     }
 
+    /// The crowd seen from above moves everywhere and never shows a face Haar can find. Once its cells
+    /// have been searched `FaceZones.barrenAfter` times for nothing, motion there waits for every
+    /// `revisit`-th cycle and the sweep: the camera stops paying for motion that never had a face.
+    @Test func aCrowdSeenFromAboveStopsPayingForItsMotion() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = directory.appendingPathComponent("mot20_25s.mp4").path
+        try Run.ffmpeg(["-stream_loop", "4", "-i", try Fixtures.shared("video/mot20_05_crowd_overhead.mp4"), "-c", "copy", clip])
+        let detector = try FaceDetector(cascade: Fixtures.models.cascade, settings: DetectorSettings())
+        let encoder = try FaceEncoder(models: Fixtures.models)
+        let stage = FaceStage(settings: AnalysisSettings(), analyseFPS: 5)
+        let decoder = try MediaDecoder(source: clip)
+        var costs = StageCosts()
+        var firstSeconds = 0.0, lastSeconds = 0.0, faces = 0
+        while let decoded = try decoder.nextFrame(convertIf: { ($0 * 5).rounded() == $0 * 5 }) {
+            guard let frame = decoded.picture else { continue }
+            let before = stage.pixelsSearched
+            let result = try stage.analyse(frame, time: decoded.time, detector: detector, encoder: encoder, gallery: FaceGallery([]),
+                                           costs: &costs)
+            faces += result.faces.count
+            if decoded.time < 8 { firstSeconds += stage.pixelsSearched - before }
+            if decoded.time >= 17 { lastSeconds += stage.pixelsSearched - before }
+        }
+        let first = firstSeconds / 8, last = lastSeconds / 8
+        print("mot20 looped 25 s: \(Int(first / 1000)) kpx/s searched in the first 8 s, \(Int(last / 1000)) kpx/s in the last 8 s; "
+              + "\(stage.zones.barrenCells) of \(FaceZones.columns * FaceZones.rows) cells barren; \(faces) faces")
+        #expect(faces == 0)
+        #expect(stage.zones.barrenCells == FaceZones.columns * FaceZones.rows)
+        #expect(last < 0.5 * first, "first \(first), last \(last) px/s")
+    }
+
     @Test func atLoadEightTheRegionSearchRunsInAFractionOfTheFrames() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -43,10 +43,10 @@ struct TrackingRecallTests {
         for m in tracked { #expect((m.match.distance ?? 1) <= 0.6 && m.match.threshold == 0.6) }
     }
 
-    /// The faces the full search finds at each analysed moment that are on a track there. Issue 14 asks
-    /// for 90%; the daemon's defaults reach 88.1% on this clip (the search order is deterministic, so
-    /// the figure is the same every run). The assertion is a regression floor at 85%, and the miss is
-    /// reported in the README with its cause, not hidden.
+    /// The faces the full search finds at each analysed moment that are on a track there: issue 14 asks
+    /// for 90%. The search order is deterministic (a budget in pixels, not in measured time), so the
+    /// figure is the same every run: 205 of 227 (90.3%) since the region search is cut into tiles
+    /// rather than full-width bands (88.5% before).
     @Test func pedestrianFacesAreFoundByATrack() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -66,6 +66,6 @@ struct TrackingRecallTests {
         print("pedestrians 720p, 16.8 s: full search \(full.count) faces in \(frames) frames; \(found.count) on a track "
               + "(\(String(format: "%.1f", 100 * Double(found.count) / Double(max(1, full.count))))%); tracks report \(tracked.count) faces")
         #expect(full.count >= 150)
-        #expect(Double(found.count) >= 0.85 * Double(full.count))
+        #expect(Double(found.count) >= 0.9 * Double(full.count))
     }
 }

@@ -56,7 +56,7 @@ extension PostgresRows {
 
     private static let statusColumns = """
         cameraID, state, lastError, framesDecoded, framesAnalysed, framesDropped, motionSkipped, reconnects, updatedAt,
-        cpuDecode, cpuMotion, cpuDetect, cpuTrack, cpuEncode, cpuPlates, cpuPeople, handledFPS, detectFPS, overCapacity
+        cpuDecode, cpuMotion, cpuDetect, cpuTrack, cpuEncode, cpuPlates, cpuPeople, handledFPS, detectFPS, overCapacity, detectStretch
         """
 
     /// This node's report replaces only its own rows: the cameras it no longer runs are removed,
@@ -68,14 +68,16 @@ extension PostgresRows {
                 INSERT INTO cameraStatus (\(unescaped: Self.statusColumns), node)
                 VALUES (\(s.cameraID), \(s.state), \(s.lastError), \(s.framesDecoded), \(s.framesAnalysed), \(s.framesDropped),
                         \(s.motionSkipped), \(s.reconnects), \(s.updatedAt), \(s.cpuDecode), \(s.cpuMotion), \(s.cpuDetect), \(s.cpuTrack),
-                        \(s.cpuEncode), \(s.cpuPlates), \(s.cpuPeople), \(s.handledFPS), \(s.detectFPS), \(s.overCapacity), \(node))
+                        \(s.cpuEncode), \(s.cpuPlates), \(s.cpuPeople), \(s.handledFPS), \(s.detectFPS), \(s.overCapacity),
+                        \(s.detectStretch), \(node))
                 ON CONFLICT (cameraID) DO UPDATE SET state = excluded.state, lastError = excluded.lastError,
                     framesDecoded = excluded.framesDecoded, framesAnalysed = excluded.framesAnalysed,
                     framesDropped = excluded.framesDropped, motionSkipped = excluded.motionSkipped, reconnects = excluded.reconnects,
                     updatedAt = excluded.updatedAt, cpuDecode = excluded.cpuDecode, cpuMotion = excluded.cpuMotion,
                     cpuDetect = excluded.cpuDetect, cpuTrack = excluded.cpuTrack, cpuEncode = excluded.cpuEncode,
                     cpuPlates = excluded.cpuPlates, cpuPeople = excluded.cpuPeople, handledFPS = excluded.handledFPS,
-                    detectFPS = excluded.detectFPS, overCapacity = excluded.overCapacity, node = excluded.node
+                    detectFPS = excluded.detectFPS, overCapacity = excluded.overCapacity, detectStretch = excluded.detectStretch,
+                    node = excluded.node
                 """)
         }
     }
@@ -96,6 +98,7 @@ extension PostgresRows {
             status.handledFPS = try cells.next()
             status.detectFPS = try cells.next()
             status.overCapacity = try cells.next()
+            status.detectStretch = try cells.next()
             return status
         }
     }
