@@ -65,6 +65,8 @@ public final class Daemon: Sendable {
     let previews: PreviewHub
     let logger: Logger
     let load = LoadFactor()
+    /// How busy the node's cores are between two status reports (the load factor's second input).
+    private let cores = CoreUse()
     private let rates = StatusRates()
 
     /// Opens the database `config` names (an SQLite file, or a `postgres://` address, connected
@@ -223,9 +225,9 @@ public final class Daemon: Sendable {
     func reportStatus() {
         let snapshots = cameras.map(\.counters.snapshot)
         let dropped = cameras.map { scheduler.droppedFrames(camera: $0.index) }
-        metrics.sample(cameras: snapshots, dropped: dropped, hooks: (try? database.hookStats()) ?? [])
         let handled = snapshots.reduce(0) { $0 + $1.framesAnalysed + $1.motionSkipped }
-        load.sample(offered: handled + dropped.reduce(0, +), dropped: dropped.reduce(0, +), logger: logger)
+        load.sample(offered: handled + dropped.reduce(0, +), dropped: dropped.reduce(0, +), busy: cores.busy(), logger: logger)
+        metrics.sample(cameras: snapshots, dropped: dropped, hooks: (try? database.hookStats()) ?? [], detectStretch: load.factor)
         let perSecond = rates.update(snapshots)
         let overCapacity = load.overCapacity, stretch = load.factor
         // A node reports the cameras it runs; the others are their holders' to report.
@@ -354,5 +356,20 @@ struct UpkeepService: Service {
         } catch {
             daemon.logger.warning("evidence and history not expired", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The share of the machine's cores this process used since the last call (0...1).
+final class CoreUse: @unchecked Sendable {
+    private var last: (cpu: Double, wall: Double)?
+    private let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    func busy() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        let now = (cpu: Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9, wall: Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+        defer { last = now }
+        guard let last, now.wall > last.wall else { return 0 }
+        return min(1, (now.cpu - last.cpu) / (now.wall - last.wall) / cores)
     }
 }

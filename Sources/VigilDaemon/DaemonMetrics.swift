@@ -119,9 +119,11 @@ final class DaemonMetrics: @unchecked Sendable {
         (isNew ? cameras[camera].alertsNew : cameras[camera].alertsUpdated).increment()
     }
 
-    /// Once a second: the camera totals as counters and frame rates, the outbox by state, the process.
-    func sample(cameras snapshots: [CameraCounters.Snapshot], dropped: [Int], hooks: [HookStats]) {
+    /// Once a second: the camera totals as counters and frame rates, the outbox by state, the process,
+    /// and how far the node stretches detection (`LoadFactor`).
+    func sample(cameras snapshots: [CameraCounters.Snapshot], dropped: [Int], hooks: [HookStats], detectStretch: Double) {
         lock.withLock {
+            Metrics.Gauge(label: "vigil_detect_stretch").record(detectStretch)
             let now = Date()
             let seconds = max(0.001, now.timeIntervalSince(lastSample))
             lastSample = now

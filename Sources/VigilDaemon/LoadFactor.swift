@@ -6,27 +6,37 @@ import Logging
 ///
 /// Dropping frames is how Vigil stays real time, but a node asked for more
 /// cameras than it can hold should not let some cameras starve while others
-/// run at full rate. The monitor watches the share of sampled frames dropped
-/// across all cameras each second. Above `stretchAbove` it raises one shared
-/// factor, which every camera's `FaceStage` applies to its detection interval,
-/// so all cameras give up detections in the same proportion and tracking keeps
-/// running on every camera at its full frame rate; below `relaxBelow` it eases
-/// back, slowly. Between the two it holds: a controller that only eased back
-/// once drops stopped would climb back into them every few seconds, and each
-/// climb costs frames. Three seconds in a row of stretching mark the node
-/// over capacity (start-up is not): it keeps every camera in real time only by
-/// searching for new faces less often than configured.
+/// run at full rate. Each second the monitor looks at the share of sampled
+/// frames dropped across all cameras and at how busy the node's cores are.
+/// Detection is stretched (one shared factor, which every camera's `FaceStage`
+/// applies to its detection interval, so all cameras give up detections in the
+/// same proportion and tracking keeps running on every camera at its full frame
+/// rate) when more than `stretchAbove` of the frames were dropped while the
+/// cores were at least `busyAbove` busy, or when more than `severe` were
+/// dropped whatever the cores did. A few frames dropped on cores with time to
+/// spare are the bursts of a node within capacity (two jobs of 100 ms at once):
+/// stretching would not remove them, only search less. The factor eases back
+/// when drops stop or the cores have time to spare, and holds in between, so
+/// the node does not climb back into drops every few seconds. Three seconds in a
+/// row of stretching mark the node over capacity (start-up is not): it keeps
+/// every camera in real time only by searching for new faces less often than
+/// configured.
 public final class LoadFactor: @unchecked Sendable {
     public static let maximum = 8.0
-    /// Dropped share (of frames offered) above which detection is stretched further.
+    /// Dropped share (of frames offered) above which detection is stretched when the cores are busy.
     public let stretchAbove = 0.04
-    /// Dropped share below which the factor eases back towards 1.
+    /// Dropped share above which detection is stretched however busy the cores are.
+    public let severe = 0.10
+    /// Share of the node's cores in use above which drops are taken for a lack of capacity.
+    public let busyAbove = 0.80
+    /// Dropped share below which, or a share of the cores below which, the factor eases back towards 1.
     public let relaxBelow = 0.01
+    public let idleBelow = 0.70
     private let lock = NSLock()
     private var value = 1.0
     private var over = false
     private var last: (offered: Int, dropped: Int)?
-    /// Consecutive seconds above `stretchAbove`: start-up and one slow second are not "over capacity".
+    /// Consecutive seconds of stretching: start-up and one slow second are not "over capacity".
     private var overSeconds = 0
     public let sustained = 3
 
@@ -36,25 +46,27 @@ public final class LoadFactor: @unchecked Sendable {
     public var overCapacity: Bool { lock.withLock { over } }
 
     /// Called once a second with the totals over all cameras: frames offered to analysis
-    /// (handled plus dropped) and frames dropped. Logs when the node goes over or back under capacity.
-    func sample(offered: Int, dropped: Int, logger: Logger) {
+    /// (handled plus dropped) and frames dropped, and the share of the node's cores the process
+    /// used over that second (0...1). Logs when the node goes over or back under capacity.
+    func sample(offered: Int, dropped: Int, busy: Double, logger: Logger) {
         lock.lock()
         defer { lock.unlock() }
         defer { last = (offered, dropped) }
         guard let last, offered > last.offered else { return }
         let share = Double(dropped - last.dropped) / Double(offered - last.offered)
-        if share > stretchAbove {
+        if share > severe || (share > stretchAbove && busy >= busyAbove) {
             value = min(Self.maximum, value * 1.25)
             overSeconds += 1
             if !over && overSeconds >= sustained {
                 over = true
                 logger.warning("over capacity: cameras degrade evenly (detection interval stretched)",
                                metadata: ["dropped_share": "\(String(format: "%.2f", share))",
+                                          "cores_busy": "\(String(format: "%.2f", busy))",
                                           "detect_interval_factor": "\(String(format: "%.2f", value))"])
             }
         } else {
             overSeconds = 0
-            if share < relaxBelow {
+            if share < relaxBelow || busy < idleBelow {
                 value = max(1, value / 1.05)
                 if over && value == 1 {
                     over = false

@@ -18,6 +18,7 @@ enum MetricCatalogue {
         "vigil_camera_fps": "Frames per second over the last second, by kind (decoded, analysed).",
         "vigil_camera_streaming": "1 while the camera delivers frames, 0 while it is connecting or backing off.",
         "vigil_camera_cpu_seconds_total": "CPU seconds spent on the camera, by pipeline stage.",
+        "vigil_detect_stretch": "How far the node stretches every camera's detection interval to keep them in real time (1 = at detect_fps; above 1 = over capacity).",
         // Analysis.
         "vigil_stage_seconds": "Wall time per analysed frame, by stage (detect, encode, plates, capture_to_analysed).",
         "vigil_faces_detected_total": "Faces found by detection and tracking.",

@@ -14,11 +14,11 @@ extension Scanner {
     /// One frame through the daemon's tracking pipeline; faces confirmed by a track, named by its vote.
     fileprivate func tracked(_ frame: Frame, stage: FaceStage, file: String, stats: inout FileScanStats) async throws -> [FaceSighting] {
         let box = StageBox(stage: stage)
-        let gallery = self.gallery
+        let gallery = self.gallery, load = options.detectStretch
         let (result, costs) = try await analyzer.withHandles { detector, encoder in
             var costs = StageCosts()
             let result = try box.stage.analyse(frame, time: frame.time, detector: detector, encoder: encoder, gallery: gallery,
-                                               costs: &costs)
+                                               load: load, costs: &costs)
             return (UncheckedResult(value: result), costs)
         }
         stats.stages.detect += 1000 * (costs[.motion] + costs[.detect] + costs[.track])
@@ -89,11 +89,15 @@ public struct ScanOptions: Sendable {
     /// Set: video is analysed as the daemon does (motion regions, detection cadence, tracks);
     /// each analysed frame reports the faces its tracks confirm, named by their votes.
     public var tracking: AnalysisSettings?
+    /// With `tracking`: the detection interval stretched by this factor, as a node over capacity
+    /// stretches every camera's (`LoadFactor`), so what a loaded node still finds can be measured.
+    public var detectStretch: Double
 
     public init(fps: Double = 5, strategy: DetectionStrategy? = nil, decoder: DecoderOptions = DecoderOptions(),
-                tracking: AnalysisSettings? = nil) {
+                tracking: AnalysisSettings? = nil, detectStretch: Double = 1) {
         self.fps = fps
         self.tracking = tracking
+        self.detectStretch = detectStretch
         self.strategy = strategy
         self.decoder = decoder
     }

@@ -144,22 +144,40 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
 }
 
 @Suite struct LoadFactorTests {
-    @Test func dropsStretchDetectionItHoldsBetweenTheThresholdsAndEasesBackWhenTheyStop() {
+    @Test func dropsOnBusyCoresStretchDetectionItHoldsBetweenTheThresholdsAndEasesBackWhenTheyStop() {
         let load = LoadFactor()
         let logger = Logger(label: "test")
-        load.sample(offered: 0, dropped: 0, logger: logger)
-        load.sample(offered: 100, dropped: 30, logger: logger)      // 30% dropped: stretched, not yet "over capacity"
+        load.sample(offered: 0, dropped: 0, busy: 1, logger: logger)
+        load.sample(offered: 100, dropped: 30, busy: 1, logger: logger)      // 30% dropped: stretched, not yet "over capacity"
         #expect(!load.overCapacity && load.factor > 1)
-        load.sample(offered: 200, dropped: 60, logger: logger)
-        load.sample(offered: 300, dropped: 90, logger: logger)      // the third second in a row
+        load.sample(offered: 200, dropped: 60, busy: 1, logger: logger)
+        load.sample(offered: 300, dropped: 90, busy: 1, logger: logger)      // the third second in a row
         #expect(load.overCapacity)
         let stretched = load.factor
-        for second in 4...10 { load.sample(offered: 100 * second, dropped: 90 + 2 * (second - 3), logger: logger) }   // 2% dropped
+        for second in 4...10 { load.sample(offered: 100 * second, dropped: 90 + 2 * (second - 3), busy: 0.9, logger: logger) }   // 2% dropped
         #expect(load.overCapacity && load.factor == stretched, "held between the thresholds")
-        for second in 11...40 { load.sample(offered: 100 * second, dropped: 104, logger: logger) }   // none dropped
+        for second in 11...40 { load.sample(offered: 100 * second, dropped: 104, busy: 0.9, logger: logger) }   // none dropped
         #expect(!load.overCapacity && load.factor == 1)
-        for second in 41...60 { load.sample(offered: 100 * second, dropped: 104 + 40 * (second - 40), logger: logger) }   // 40% dropped
+        for second in 41...60 { load.sample(offered: 100 * second, dropped: 104 + 40 * (second - 40), busy: 1, logger: logger) }   // 40% dropped
         #expect(load.overCapacity && load.factor == LoadFactor.maximum)
+    }
+
+    /// A few frames dropped while the cores have time to spare are bursts, not a lack of capacity:
+    /// stretching would only search less. Many dropped are stretched for whatever the cores do.
+    @Test func dropsOnIdleCoresDoNotStretchUnlessSevere() {
+        let load = LoadFactor()
+        let logger = Logger(label: "test")
+        load.sample(offered: 0, dropped: 0, busy: 0.6, logger: logger)
+        for second in 1...10 { load.sample(offered: 100 * second, dropped: 6 * second, busy: 0.6, logger: logger) }   // 6% dropped
+        #expect(load.factor == 1 && !load.overCapacity)
+        for second in 11...14 { load.sample(offered: 100 * second, dropped: 60 + 6 * (second - 10), busy: 0.9, logger: logger) }   // on busy cores
+        #expect(load.factor > 1 && load.overCapacity)
+        let stretched = load.factor
+        for second in 15...20 { load.sample(offered: 100 * second, dropped: 84 + 6 * (second - 14), busy: 0.6, logger: logger) }   // cores free again
+        let eased = load.factor
+        #expect(eased < stretched)
+        for second in 21...24 { load.sample(offered: 100 * second, dropped: 120 + 20 * (second - 20), busy: 0.5, logger: logger) }   // 20%: severe
+        #expect(load.factor > eased && load.overCapacity)
     }
 }
 

@@ -12,8 +12,8 @@ import VigilVision
 /// the way Vigil worked before, on the same clips and the same frames.
 @Suite(.enabled(if: Fixtures.sharedDataUsable), .serialized)
 struct TrackingRecallTests {
-    func sightings(_ file: String, gallery: FaceGallery, tracking: Bool) async throws -> [FaceSighting] {
-        let options = ScanOptions(fps: 5, tracking: tracking ? AnalysisSettings() : nil)
+    func sightings(_ file: String, gallery: FaceGallery, tracking: Bool, stretch: Double = 1) async throws -> [FaceSighting] {
+        let options = ScanOptions(fps: 5, tracking: tracking ? AnalysisSettings() : nil, detectStretch: stretch)
         let scanner = Scanner(analyzer: try Fixtures.analyzer(), gallery: gallery, options: options)
         var out: [FaceSighting] = []
         let stats = await scanner.scan(file: file, report: { out.append($0) })
@@ -59,13 +59,22 @@ struct TrackingRecallTests {
                              "-c:v", "libx264", "-preset", "veryfast", clip])
         let gallery = FaceGallery([])
         let full = try await sightings(clip, gallery: gallery, tracking: false)
-        let tracked = try await sightings(clip, gallery: gallery, tracking: true)
-        let byFrame = Dictionary(grouping: tracked, by: \.frameIndex)
-        let found = full.filter { face in (byFrame[face.frameIndex] ?? []).contains { $0.box.iou(face.box) >= 0.3 } }
         let frames = Set(full.map(\.frameIndex)).count
-        print("pedestrians 720p, 16.8 s: full search \(full.count) faces in \(frames) frames; \(found.count) on a track "
-              + "(\(String(format: "%.1f", 100 * Double(found.count) / Double(max(1, full.count))))%); tracks report \(tracked.count) faces")
         #expect(full.count >= 150)
-        #expect(Double(found.count) >= 0.9 * Double(full.count))
+        // Stretch 1 is a node within capacity. A 2-core node with eight of the benchmark's cameras keeps them
+        // in real time by stretching detection 4-5x (benchmarks/cameras.py): recognition is traded for
+        // capacity there, the node says it is over capacity, and these are the figures of that trade.
+        for stretch in [1.0, 2.0, 4.0] {
+            let tracked = try await sightings(clip, gallery: gallery, tracking: true, stretch: stretch)
+            let byFrame = Dictionary(grouping: tracked, by: \.frameIndex)
+            let found = full.filter { face in (byFrame[face.frameIndex] ?? []).contains { $0.box.iou(face.box) >= 0.3 } }
+            print("pedestrians 720p, 16.8 s, detection stretched \(stretch)x: full search \(full.count) faces in \(frames) frames; "
+                  + "\(found.count) on a track (\(String(format: "%.1f", 100 * Double(found.count) / Double(max(1, full.count))))%); "
+                  + "tracks report \(tracked.count) faces")
+            // Within capacity, the 90% issue 14 asks for (205 of 227). Stretched, regression floors under
+            // what was measured: 180 (79.3%) at 2x, 108 (47.6%) at 4x.
+            let floor: Double = stretch == 1 ? 0.9 : (stretch == 2 ? 0.75 : 0.45)
+            #expect(Double(found.count) >= floor * Double(full.count), "stretched \(stretch)x")
+        }
     }
 }
