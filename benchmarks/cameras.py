@@ -5,12 +5,13 @@ their native frame rate through `vigil run`, analysed at 5 fps each.
 For each K it reports, per camera, frames handled per second (analysed, or
 found still), frames dropped by the newest-wins hand-off, the daemon's CPU %
 and RSS, capture-to-committed-alert latency p50/p99, and the node's CPU
-milliseconds per second by stage (from `vigil status`'s cost accounting),
+milliseconds per second by stage (from `vigil status`'s cost accounting) with
+the node's detection stretch (1 = every camera searches at its `detect_fps`),
 then the largest K that stays real time (every camera >= 4.5 of 5 fps
-handled, <= 10% dropped), and the largest that does so without being over
-capacity (every camera searching at its full `detect_fps`, stretched at most 1.25x). Measured after 10 s
-of settling (the node's load factor and the cameras' face maps), as a node
-runs for hours. It runs with the defaults (motion regions,
+handled, <= 10% dropped), and the largest that does so at full detection
+cadence (not over capacity, stretch at most 1.25). Measured after 10 s of
+settling (the node's load factor and the cameras' face maps), as a node runs
+for hours. It runs with the defaults (motion regions,
 detection at detect_fps with tracks in between), then with each mechanism
 switched off, so each one's gain is visible.
 

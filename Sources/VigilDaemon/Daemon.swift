@@ -358,18 +358,3 @@ struct UpkeepService: Service {
         }
     }
 }
-
-/// The share of the machine's cores this process used since the last call (0...1).
-final class CoreUse: @unchecked Sendable {
-    private var last: (cpu: Double, wall: Double)?
-    private let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
-
-    func busy() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-        let now = (cpu: Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9, wall: Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
-        defer { last = now }
-        guard let last, now.wall > last.wall else { return 0 }
-        return min(1, (now.cpu - last.cpu) / (now.wall - last.wall) / cores)
-    }
-}

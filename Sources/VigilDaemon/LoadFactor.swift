@@ -76,3 +76,22 @@ public final class LoadFactor: @unchecked Sendable {
         }
     }
 }
+
+/// The share of the machine's cores this process used since the last call (0...1): the load
+/// factor's second input, read once a second by the status report.
+final class CoreUse: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: (cpu: Double, wall: Double)?
+    private let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    func busy() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        let now = (cpu: Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9, wall: Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+        return lock.withLock {
+            defer { last = now }
+            guard let last, now.wall > last.wall else { return 0 }
+            return min(1, (now.cpu - last.cpu) / (now.wall - last.wall) / cores)
+        }
+    }
+}
