@@ -13,6 +13,7 @@
 #include <opencv2/objdetect.hpp>
 
 #include "guard.hpp"
+#include "haar_cascade.hpp"
 
 namespace {
 // dlib ships its HOG face model as a compressed string; decoding it costs 0.3-0.5 s of CPU here
@@ -27,6 +28,10 @@ const dlib::frontal_face_detector &frontal_face_model() {
 
 struct vg_detector {
     cv::CascadeClassifier cascade;
+    // The same cascade for the sixteen-lane evaluator, when it takes it and the CPU has AVX-512.
+    vigil::HaarCascade vector_cascade;
+    bool vector_available = false;
+    int32_t engine = VG_HAAR_OPENCV;
     dlib::frontal_face_detector hog = frontal_face_model();
     std::string last_error;
     // The frame vg_detector_prepare made: grey, at detection scale, equalised.
@@ -47,6 +52,10 @@ extern "C" vg_detector *vg_detector_create(const char *cascade_path, char *error
             vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path);
             return nullptr;
         }
+        std::string unsupported;
+        detector->vector_available =
+            vigil::HaarCascade::cpu_supported() && detector->vector_cascade.load(cascade_path, unsupported);
+        if (detector->vector_available) detector->engine = VG_HAAR_VECTOR;
         return detector.release();
     } catch (const std::exception &e) {
         vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path + ": " + e.what());
@@ -61,6 +70,26 @@ extern "C" void vg_detector_destroy(vg_detector *detector) { delete detector; }
 extern "C" const char *vg_detector_last_error(const vg_detector *detector) {
     return detector ? detector->last_error.c_str() : "no detector";
 }
+
+extern "C" int32_t vg_haar_vector_supported(void) { return vigil::HaarCascade::cpu_supported() ? 1 : 0; }
+
+extern "C" int32_t vg_detector_set_haar_engine(vg_detector *detector, int32_t engine) {
+    if (detector == nullptr) return VG_HAAR_OPENCV;
+    detector->engine = engine == VG_HAAR_VECTOR && detector->vector_available ? VG_HAAR_VECTOR : VG_HAAR_OPENCV;
+    return detector->engine;
+}
+
+namespace {
+/// detectMultiScale on a grey image, by whichever evaluator the handle uses (their results are the same).
+void haar_search(vg_detector *detector, const cv::Mat &grey, double scale_factor, int min_neighbors, cv::Size min_size,
+                 cv::Size max_size, std::vector<cv::Rect> &faces, std::vector<int> &neighbours) {
+    if (detector->engine == VG_HAAR_VECTOR) {
+        detector->vector_cascade.detect(grey, scale_factor, min_neighbors, min_size, max_size, faces, neighbours);
+    } else {
+        detector->cascade.detectMultiScale(grey, faces, neighbours, scale_factor, min_neighbors, 0, min_size, max_size);
+    }
+}
+}  // namespace
 
 extern "C" int vg_detect_haar(vg_detector *detector, const vg_image *image, const vg_haar_params *params,
                               vg_detection *out, int32_t capacity, int32_t *count) {
@@ -79,8 +108,8 @@ extern "C" int vg_detect_haar(vg_detector *detector, const vg_image *image, cons
         std::vector<cv::Rect> faces;
         std::vector<int> neighbours;
         const int min_side = std::max(1, params->min_size);
-        detector->cascade.detectMultiScale(gray, faces, neighbours, params->scale_factor, params->min_neighbors, 0,
-                                           cv::Size(min_side, min_side));
+        haar_search(detector, gray, params->scale_factor, params->min_neighbors, cv::Size(min_side, min_side), cv::Size(),
+                    faces, neighbours);
         *count = static_cast<int32_t>(faces.size());
         if (*count > capacity) return VG_ERR_CAPACITY;
         for (size_t i = 0; i < faces.size(); ++i) {
@@ -186,9 +215,9 @@ extern "C" int vg_detect_haar_prepared(vg_detector *detector, const vg_haar_sear
         const int max_side = search->max_size > 0 ? std::max(min_side, static_cast<int>(std::lround(search->max_size * s))) : 0;
         std::vector<cv::Rect> faces;
         std::vector<int> neighbours;
-        detector->cascade.detectMultiScale(detector->prepared(area), faces, neighbours, search->scale_factor,
-                                           search->min_neighbors, 0, cv::Size(min_side, min_side),
-                                           max_side > 0 ? cv::Size(max_side, max_side) : cv::Size());
+        haar_search(detector, detector->prepared(area), search->scale_factor, search->min_neighbors,
+                    cv::Size(min_side, min_side), max_side > 0 ? cv::Size(max_side, max_side) : cv::Size(), faces,
+                    neighbours);
         *count = static_cast<int32_t>(faces.size());
         if (*count > capacity) return VG_ERR_CAPACITY;
         for (size_t i = 0; i < faces.size(); ++i) {

@@ -77,6 +77,10 @@ final class AnalysisWorker: @unchecked Sendable {
         let path = cascade ?? models.cascade
         if let existing = detectors[path] { return existing }
         let created = try FaceDetector(cascade: path, settings: DetectorSettings())
+        if created.haarEngine == .opencv, (try? FaceDetector.preferredHaarEngine()) == .vector {
+            logger.warning("this cascade runs on OpenCV's Haar evaluator: Vigil's takes stump cascades without tilted features",
+                           metadata: ["cascade": "\(path)"])
+        }
         detectors[path] = created
         return created
     }

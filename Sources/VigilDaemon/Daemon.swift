@@ -64,6 +64,8 @@ public final class Daemon: Sendable {
     let metrics: DaemonMetrics
     let previews: PreviewHub
     let logger: Logger
+    /// The Haar evaluator every worker's detectors use (logged at start).
+    let haarEngine: FaceDetector.HaarEngine
     let load = LoadFactor()
     /// How busy the node's cores are between two status reports (the load factor's second input).
     private let cores = CoreUse()
@@ -136,6 +138,7 @@ public final class Daemon: Sendable {
         if let node { logger[metadataKey: "node"] = .string(node.name) }
         self.logger = logger
         FaceDetector.singleThreadedNative()
+        haarEngine = try FaceDetector.preferredHaarEngine()
         database = store
         self.node = node
         self.changes = changes
@@ -184,7 +187,7 @@ public final class Daemon: Sendable {
     }
 
     public func run() async throws {
-        logger.info("vigil starting", metadata: ["cameras": "\(cameras.count)", "workers": "\(workers.count)",
+        logger.info("vigil starting", metadata: ["cameras": "\(cameras.count)", "workers": "\(workers.count)", "haar": "\(haarEngine)",
                                                  "hooks": "\(config.hooks.count)", "database": "\(config.database)"])
         // Services stop in reverse order: cameras, then analysis (which commits its last alerts), then the dispatcher.
         var services: [any Service] = dispatcher.map { [$0] } ?? []

@@ -1,4 +1,5 @@
 import CVision
+import Foundation
 import VigilCore
 
 /// A face found in a frame, in source pixels.
@@ -17,18 +18,55 @@ public struct FaceDetection: Sendable, Equatable {
 ///
 /// Owns one native detector handle; not thread-safe. One per camera or worker.
 public final class FaceDetector {
+    /// Which evaluator runs the Haar cascade. Both give the same boxes, window for window
+    /// (`HaarEngineTests`): `vector` evaluates sixteen neighbouring windows at once (AVX-512F)
+    /// for a fifth to a quarter of the CPU of `opencv`, which is `cv::CascadeClassifier`.
+    public enum HaarEngine: String, Sendable, CaseIterable {
+        case opencv, vector
+    }
+
+    /// The environment variable that pins the evaluator (`opencv` or `vector`), for comparing them.
+    public static let haarEngineVariable = "VIGIL_HAAR_ENGINE"
+
     private let handle: OpaquePointer
+    /// The evaluator in use: `vector` where the CPU and the cascade allow it, unless the
+    /// environment pins `opencv`.
+    public private(set) var haarEngine: HaarEngine
     /// Mutable so one worker can serve cameras with different settings (one call at a time).
     public var settings: DetectorSettings
     private static let capacity = 512
 
     public init(cascade: String, settings: DetectorSettings) throws {
+        let preferred = try Self.preferredHaarEngine()
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = vg_detector_create(cascade, &error, error.count) else {
             throw VisionError.modelUnreadable(path: cascade, reason: NativeStatus.errorText(error))
         }
         self.handle = handle
         self.settings = settings
+        haarEngine = .opencv
+        useHaarEngine(preferred)
+    }
+
+    /// The evaluator a new detector asks for: the environment's pin, else `vector` where the CPU
+    /// has AVX-512F. Throws for a pin that names no evaluator (the daemon checks this at start).
+    public static func preferredHaarEngine() throws -> HaarEngine {
+        if let pinned = ProcessInfo.processInfo.environment[haarEngineVariable], !pinned.isEmpty {
+            guard let engine = HaarEngine(rawValue: pinned) else {
+                throw VisionError.badEnvironment(variable: haarEngineVariable, value: pinned,
+                                                 expected: HaarEngine.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            return engine
+        }
+        return vg_haar_vector_supported() == 1 ? .vector : .opencv
+    }
+
+    /// Asks for `engine`; returns the one in use (`opencv` where `vector` is unavailable).
+    @discardableResult
+    public func useHaarEngine(_ engine: HaarEngine) -> HaarEngine {
+        let wanted = engine == .vector ? VG_HAAR_VECTOR : VG_HAAR_OPENCV
+        haarEngine = vg_detector_set_haar_engine(handle, Int32(wanted)) == VG_HAAR_VECTOR ? .vector : .opencv
+        return haarEngine
     }
 
     deinit { vg_detector_destroy(handle) }

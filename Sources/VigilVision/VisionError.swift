@@ -3,6 +3,7 @@ public enum VisionError: Error, Equatable, CustomStringConvertible, Sendable {
     case modelMissing(path: String, hint: String)
     case modelUnreadable(path: String, reason: String)
     case native(operation: String, message: String)
+    case badEnvironment(variable: String, value: String, expected: String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum VisionError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): model file unreadable (\(reason))"
         case .native(let operation, let message):
             return "\(operation) failed: \(message)"
+        case .badEnvironment(let variable, let value, let expected):
+            return "\(variable)=\(value): expected \(expected)"
         }
     }
 }

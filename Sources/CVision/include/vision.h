@@ -71,6 +71,21 @@ vg_detector *vg_detector_create(const char *cascade_path, char *error, size_t er
 void vg_detector_destroy(vg_detector *detector);
 const char *vg_detector_last_error(const vg_detector *detector);
 
+/*
+ * Which evaluator runs the Haar cascade. Both give the same boxes: VG_HAAR_VECTOR evaluates
+ * sixteen neighbouring windows at once (AVX-512F) and is the default where the CPU has it and
+ * the cascade is a stump cascade without tilted features (haarcascade_frontalface_default is);
+ * VG_HAAR_OPENCV is cv::CascadeClassifier, the fallback everywhere else.
+ */
+#define VG_HAAR_OPENCV 0
+#define VG_HAAR_VECTOR 1
+
+/** 1 when this CPU can run VG_HAAR_VECTOR (AVX-512F). */
+int32_t vg_haar_vector_supported(void);
+
+/** Asks for an evaluator; returns the one in use (VG_HAAR_OPENCV when the vector one is unavailable). */
+int32_t vg_detector_set_haar_engine(vg_detector *detector, int32_t engine);
+
 /** Haar cascade over the whole image. Boxes are in source pixels. */
 int vg_detect_haar(vg_detector *detector, const vg_image *image, const vg_haar_params *params,
                    vg_detection *out, int32_t capacity, int32_t *count);
