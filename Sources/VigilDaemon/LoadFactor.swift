@@ -18,7 +18,8 @@ import Logging
 /// stretching would not remove them, only search less. The factor eases back
 /// when drops stop or the cores have time to spare, and holds in between, so
 /// the node does not climb back into drops every few seconds. Three seconds in a
-/// row of stretching mark the node over capacity (start-up is not): it keeps
+/// row of stretching, or a factor of `overAt` however it was reached (seconds of
+/// stretching with holds between them), mark the node over capacity (start-up is not): it keeps
 /// every camera in real time only by searching for new faces less often than
 /// configured.
 public final class LoadFactor: @unchecked Sendable {
@@ -39,6 +40,8 @@ public final class LoadFactor: @unchecked Sendable {
     /// Consecutive seconds of stretching: start-up and one slow second are not "over capacity".
     private var overSeconds = 0
     public let sustained = 3
+    /// A factor from which the node is over capacity however it climbed there: two stretches net.
+    public let overAt = 1.5
 
     public init() {}
 
@@ -57,7 +60,7 @@ public final class LoadFactor: @unchecked Sendable {
         if share > severe || (share > stretchAbove && busy >= busyAbove) {
             value = min(Self.maximum, value * 1.25)
             overSeconds += 1
-            if !over && overSeconds >= sustained {
+            if !over && (overSeconds >= sustained || value >= overAt) {
                 over = true
                 logger.warning("over capacity: cameras degrade evenly (detection interval stretched)",
                                metadata: ["dropped_share": "\(String(format: "%.2f", share))",

@@ -162,6 +162,28 @@ private let sampleFace = EnrolledFace(enrolmentID: 1, subjectID: "s", subjectNam
         #expect(load.overCapacity && load.factor == LoadFactor.maximum)
     }
 
+    /// A node that climbs with holds between its stretches (never three seconds in a row) is as
+    /// stretched as one that climbs at once, and says so from a factor of 1.5.
+    @Test func aStretchReachedInStepsIsOverCapacityToo() {
+        let load = LoadFactor()
+        let logger = Logger(label: "test")
+        load.sample(offered: 0, dropped: 0, busy: 1, logger: logger)
+        var offered = 0, dropped = 0
+        for _ in 1...2 {
+            offered += 100; dropped += 6
+            load.sample(offered: offered, dropped: dropped, busy: 0.9, logger: logger)   // 6% on busy cores: stretched
+            offered += 100; dropped += 2
+            load.sample(offered: offered, dropped: dropped, busy: 0.9, logger: logger)   // 2%: held
+        }
+        let factor = load.factor
+        #expect(factor >= load.overAt && load.overCapacity, "factor \(factor)")
+        let fresh = LoadFactor()
+        fresh.sample(offered: 0, dropped: 0, busy: 1, logger: logger)
+        fresh.sample(offered: 100, dropped: 6, busy: 0.9, logger: logger)
+        fresh.sample(offered: 200, dropped: 8, busy: 0.9, logger: logger)
+        #expect(!fresh.overCapacity, "one stretch and a hold is a moment, not over capacity")
+    }
+
     /// A few frames dropped while the cores have time to spare are bursts, not a lack of capacity:
     /// stretching would only search less. Many dropped are stretched for whatever the cores do.
     @Test func dropsOnIdleCoresDoNotStretchUnlessSevere() {
