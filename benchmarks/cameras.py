@@ -12,8 +12,10 @@ handled, <= 10% dropped), and the largest that does so at full detection
 cadence (not over capacity, stretch at most 1.25). Measured after 10 s of
 settling (the node's load factor and the cameras' face maps), as a node runs
 for hours. It runs with the defaults (motion regions,
-detection at detect_fps with tracks in between), then with each mechanism
-switched off, so each one's gain is visible.
+detection at detect_fps with tracks in between, Vigil's Haar evaluator), then
+with each mechanism switched off (OpenCV's Haar evaluator pinned through
+VIGIL_HAAR_ENGINE=opencv, no regions, no cadence, no tracking, and the pipeline
+from before issue 14), so each one's gain is visible.
 
     benchmarks/cameras.py [--seconds 20] [--ks 1,2,4,8,12,16] [--modes all] [--source cycled|1080p] [--people] [--workers N]
 
@@ -99,7 +101,7 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run(vigil, template, sources, k, seconds, extra, max_side, workers=None, people=False, warmup=10):
+def run(vigil, template, sources, k, seconds, extra, max_side, workers=None, people=False, warmup=10, pinned=None):
     work = tempfile.mkdtemp(prefix="vigil-bench-")
     try:
         os.makedirs(os.path.join(work, "cameras"))
@@ -112,7 +114,7 @@ def run(vigil, template, sources, k, seconds, extra, max_side, workers=None, peo
                         "watchlists: [hamilton]\ncooldown: 60\n" + (f"face:\n  max_side: {max_side}\n" if max_side else "")
                         + (PEOPLE if people else ""))
         log_path = os.path.join(work, "daemon.log")
-        env = dict(os.environ, VIGIL_MODELS=os.path.join(ROOT, "models"))
+        env = dict(os.environ, VIGIL_MODELS=os.path.join(ROOT, "models"), **(pinned or {}))
         with open(log_path, "w") as log:
             daemon = subprocess.Popen([vigil, "run", "--config", os.path.join(work, "vigil.yaml")] + extra,
                                       stderr=log, stdout=subprocess.DEVNULL, env=env)
@@ -149,7 +151,7 @@ def main():
     parser.add_argument("--max-side", type=int, default=None, help="face.max_side for every camera (default: 1280)")
     parser.add_argument("--workers", type=int, default=None, help="analysis workers (default: one per core)")
     parser.add_argument("--people", action="store_true", help="every camera also detects people and runs behaviour rules")
-    parser.add_argument("--modes", default="all", help="comma-separated: defaults,no-regions,no-cadence,no-tracking (or all)")
+    parser.add_argument("--modes", default="all", help="comma-separated: defaults,opencv-haar,no-regions,no-cadence,no-tracking,before (or all)")
     parser.add_argument("--source", default="cycled", choices=["cycled", "1080p"],
                         help="cycled: hamilton, pedestrians at 720p, mot20; 1080p: the pedestrian clip as shot, on every camera")
     args = parser.parse_args()
@@ -173,12 +175,15 @@ def main():
                      if args.source == "cycled" else "pedestrians 1920x1080 25 fps on every camera")
         print(f"sources: {described}; {args.seconds:.0f} s per run, {os.cpu_count()} cores, face.max_side {args.max_side or 1280}"
               + ("; people and behaviour rules on every camera" if args.people else ""))
-        modes = [("defaults: motion regions + detect_fps cadence + tracking", "defaults", []),
-                 ("no motion regions (whole frames, cadence + tracking)", "no-regions", ["--no-motion-regions"]),
-                 ("no cadence (region search in every analysed frame)", "no-cadence", ["--no-cadence"]),
-                 ("no tracking (full search + encode every face, every frame: before this work)", "no-tracking", ["--no-tracking"])]
+        opencv = {"VIGIL_HAAR_ENGINE": "opencv"}
+        modes = [("defaults: motion regions + detect_fps cadence + tracking", "defaults", [], None),
+                 ("OpenCV's Haar evaluator instead of the sixteen-lane one (same boxes)", "opencv-haar", [], opencv),
+                 ("no motion regions (whole frames, cadence + tracking)", "no-regions", ["--no-motion-regions"], None),
+                 ("no cadence (region search in every analysed frame)", "no-cadence", ["--no-cadence"], None),
+                 ("no tracking (full search + encode every face, every frame: before this work)", "no-tracking", ["--no-tracking"], None),
+                 ("before this work: no tracking, OpenCV's Haar evaluator", "before", ["--no-tracking"], opencv)]
         wanted = None if args.modes == "all" else set(args.modes.split(","))
-        for label, key, extra in modes:
+        for label, key, extra, pinned in modes:
             if wanted is not None and key not in wanted:
                 continue
             print(f"\n== {label}")
@@ -186,7 +191,7 @@ def main():
                   f"{'det/s':>5} {'stretch':>7}  CPU ms/s: {' '.join(f'{x.lower():>6}' for x in STAGES)}")
             best = full = 0
             for k in [int(x) for x in args.ks.split(",")]:
-                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side, args.workers, args.people)
+                r = run(vigil, template, sources, k, args.seconds, extra, args.max_side, args.workers, args.people, pinned=pinned)
                 realtime = r["handled_fps_min"] >= 4.5 and r["drop_pct_max"] <= 10
                 best = k if realtime else best
                 # Over capacity, the node keeps cameras in real time by stretching every camera's detection interval;

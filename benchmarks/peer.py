@@ -52,17 +52,21 @@ def main():
           f"{len(peer['matches'])} matches, {peer_cpu:.2f} CPU s ({peer['cpu_seconds']:.2f} s in the loop), {peer['wall_seconds']:.2f} s wall")
     print("  matches:", " ".join(f"{m['t']}s:{m['subject']}({m['distance']})" for m in peer["matches"]))
     peer_fps = peer["frames_analysed"] / peer_cpu
-    # The last run is the daemon's pipeline (motion regions, detection cadence, tracks): `vigil scan --track`.
-    for detector, extra in [("haar", []), ("haar-verified", []), ("haar-verified", ["--track"])]:
+    # The `--track` runs are the daemon's pipeline (motion regions, detection cadence, tracks): `vigil scan --track`,
+    # with the sixteen-lane Haar evaluator (the default where the CPU has AVX-512F), then with OpenCV's (same boxes).
+    opencv = {"VIGIL_HAAR_ENGINE": "opencv"}
+    for detector, extra, pinned in [("haar", [], {}), ("haar-verified", [], {}), ("haar-verified", ["--track"], {}),
+                                    ("haar-verified", ["--track"], opencv)]:
         before = child_cpu()
         out = subprocess.run([vigil, "scan", clip, "--watchlist", "hamilton", "--fps", "5", "--detector", detector, "--json"] + extra,
-                             env=env, capture_output=True, text=True, check=True).stdout.splitlines()
+                             env=dict(env, **pinned), capture_output=True, text=True, check=True).stdout.splitlines()
         cpu = child_cpu() - before
         rows = [json.loads(line) for line in out]
         summary = rows[-1]["summary"]
         matched = [r for r in rows[:-1] if r.get("subject")]
         fps = summary["frames_analysed"] / cpu
-        print(f"vigil --detector {detector}{' ' + ' '.join(extra) if extra else ''}: {summary['frames_analysed']} frames, {summary['faces']} faces, {len(matched)} matches, "
+        engine = f" [{pinned['VIGIL_HAAR_ENGINE']} Haar]" if pinned else ""
+        print(f"vigil --detector {detector}{' ' + ' '.join(extra) if extra else ''}{engine}: {summary['frames_analysed']} frames, {summary['faces']} faces, {len(matched)} matches, "
               f"{cpu:.2f} CPU s, {summary['wall_seconds']:.2f} s wall; frames per CPU-second {fps:.1f} vs peer {peer_fps:.1f}: "
               f"ratio {fps / peer_fps:.2f}")
         print("  matches:", " ".join(f"{r['t']}s:{r['subject']}({r['distance']})" for r in matched))

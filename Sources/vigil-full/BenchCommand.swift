@@ -59,6 +59,9 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var detector: DetectorOptions
 
         func run() async throws {
+            // As in the daemon and `vigil scan`: OpenBLAS's idle threads would otherwise spin on the
+            // core the detector runs on and inflate every stage's milliseconds.
+            FaceDetector.singleThreadedNative()
             let analyzer = try makeAnalyzer(common, settings: try detector.settings(), cascade: detector.cascade)
             print(Output.table(["FILE", "STAGE", "MS/FRAME", "FRAMES"], []))
             for file in files {
