@@ -8,7 +8,7 @@ import PackageDescription
 /// - `CFFmpeg`: system library over libavformat/libavcodec/libswscale/libavutil.
 /// - `CVision`: the only C++ in the tree; an `extern "C"` API of opaque handles
 ///   over OpenCV (Haar cascades, plate contours, crime k-means/logistic/maps) and dlib (HOG detector, landmarks, ResNet encoder),
-///   and Tesseract (plate OCR); and a sixteen-lane (AVX-512F) evaluator of OpenCV's Haar cascades that
+///   and Tesseract (plate OCR); and an eight- or sixteen-lane (AVX2, AVX-512F) evaluator of OpenCV's Haar cascades that
 ///   finds the same boxes as OpenCV's at about a fifth of the CPU.
 /// - `CFFTW`: system library over FFTW3 (double precision), for EEG spectra.
 /// - `CXGBoost`: system library over XGBoost's C API (gradient boosting, random forests), for crime scoring.

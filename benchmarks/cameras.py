@@ -177,7 +177,7 @@ def main():
               + ("; people and behaviour rules on every camera" if args.people else ""))
         opencv = {"VIGIL_HAAR_ENGINE": "opencv"}
         modes = [("defaults: motion regions + detect_fps cadence + tracking", "defaults", [], None),
-                 ("OpenCV's Haar evaluator instead of the sixteen-lane one (same boxes)", "opencv-haar", [], opencv),
+                 ("OpenCV's Haar evaluator instead of Vigil's (same boxes)", "opencv-haar", [], opencv),
                  ("no motion regions (whole frames, cadence + tracking)", "no-regions", ["--no-motion-regions"], None),
                  ("no cadence (region search in every analysed frame)", "no-cadence", ["--no-cadence"], None),
                  ("no tracking (full search + encode every face, every frame: before this work)", "no-tracking", ["--no-tracking"], None),

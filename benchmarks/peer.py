@@ -53,7 +53,7 @@ def main():
     print("  matches:", " ".join(f"{m['t']}s:{m['subject']}({m['distance']})" for m in peer["matches"]))
     peer_fps = peer["frames_analysed"] / peer_cpu
     # The `--track` runs are the daemon's pipeline (motion regions, detection cadence, tracks): `vigil scan --track`,
-    # with the sixteen-lane Haar evaluator (the default where the CPU has AVX-512F), then with OpenCV's (same boxes).
+    # with Vigil's Haar evaluator (the widest the CPU runs: AVX-512F or AVX2), then with OpenCV's (same boxes).
     opencv = {"VIGIL_HAAR_ENGINE": "opencv"}
     for detector, extra, pinned in [("haar", [], {}), ("haar-verified", [], {}), ("haar-verified", ["--track"], {}),
                                     ("haar-verified", ["--track"], opencv)]:

@@ -1,6 +1,7 @@
 // Face detection primitives: OpenCV's Haar cascade (the fast per-frame proposer)
 // and dlib's HOG detector (slower, far fewer false faces). Which to use when is
 // policy and lives in Swift (VigilVision.FaceDetector); this file only measures.
+#include <algorithm>
 #include <cmath>
 #include <dlfcn.h>
 #include <memory>
@@ -28,9 +29,9 @@ const dlib::frontal_face_detector &frontal_face_model() {
 
 struct vg_detector {
     cv::CascadeClassifier cascade;
-    // The same cascade for the sixteen-lane evaluator, when it takes it and the CPU has AVX-512.
+    // The same cascade for Vigil's evaluator, when it takes it and the CPU has AVX2 or AVX-512F.
     vigil::HaarCascade vector_cascade;
-    bool vector_available = false;
+    int32_t widest_engine = VG_HAAR_OPENCV;
     int32_t engine = VG_HAAR_OPENCV;
     dlib::frontal_face_detector hog = frontal_face_model();
     std::string last_error;
@@ -53,9 +54,10 @@ extern "C" vg_detector *vg_detector_create(const char *cascade_path, char *error
             return nullptr;
         }
         std::string unsupported;
-        detector->vector_available =
-            vigil::HaarCascade::cpu_supported() && detector->vector_cascade.load(cascade_path, unsupported);
-        if (detector->vector_available) detector->engine = VG_HAAR_VECTOR;
+        if (vg_haar_widest_engine() != VG_HAAR_OPENCV && detector->vector_cascade.load(cascade_path, unsupported)) {
+            detector->widest_engine = vg_haar_widest_engine();
+        }
+        detector->engine = detector->widest_engine;
         return detector.release();
     } catch (const std::exception &e) {
         vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path + ": " + e.what());
@@ -71,11 +73,15 @@ extern "C" const char *vg_detector_last_error(const vg_detector *detector) {
     return detector ? detector->last_error.c_str() : "no detector";
 }
 
-extern "C" int32_t vg_haar_vector_supported(void) { return vigil::HaarCascade::cpu_supported() ? 1 : 0; }
+extern "C" int32_t vg_haar_widest_engine(void) {
+    const int lanes = vigil::HaarCascade::widest();
+    return lanes == 16 ? VG_HAAR_AVX512 : lanes == 8 ? VG_HAAR_AVX2 : VG_HAAR_OPENCV;
+}
 
 extern "C" int32_t vg_detector_set_haar_engine(vg_detector *detector, int32_t engine) {
     if (detector == nullptr) return VG_HAAR_OPENCV;
-    detector->engine = engine == VG_HAAR_VECTOR && detector->vector_available ? VG_HAAR_VECTOR : VG_HAAR_OPENCV;
+    detector->engine = std::clamp(engine, static_cast<int32_t>(VG_HAAR_OPENCV), detector->widest_engine);
+    detector->vector_cascade.lanes = detector->engine == VG_HAAR_AVX512 ? 16 : 8;
     return detector->engine;
 }
 
@@ -83,7 +89,7 @@ namespace {
 /// detectMultiScale on a grey image, by whichever evaluator the handle uses (their results are the same).
 void haar_search(vg_detector *detector, const cv::Mat &grey, double scale_factor, int min_neighbors, cv::Size min_size,
                  cv::Size max_size, std::vector<cv::Rect> &faces, std::vector<int> &neighbours) {
-    if (detector->engine == VG_HAAR_VECTOR) {
+    if (detector->engine != VG_HAAR_OPENCV) {
         detector->vector_cascade.detect(grey, scale_factor, min_neighbors, min_size, max_size, faces, neighbours);
     } else {
         detector->cascade.detectMultiScale(grey, faces, neighbours, scale_factor, min_neighbors, 0, min_size, max_size);

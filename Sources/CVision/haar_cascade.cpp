@@ -8,6 +8,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#pragma clang fp contract(off)
+
 namespace vigil {
 
 namespace {
@@ -24,7 +26,34 @@ void corner_offsets(const cv::Rect &r, int stride, int32_t *ofs) {
     ofs[2] = r.x + stride * (r.y + r.height);
     ofs[3] = r.x + r.width + stride * (r.y + r.height);
 }
+/// One window's rectangle sum (wrapping, as the kernels' lanes do).
+inline int32_t rect_sum(const int32_t *p, const int32_t *ofs) {
+    return static_cast<int32_t>(static_cast<uint32_t>(p[ofs[0]]) - static_cast<uint32_t>(p[ofs[1]]) -
+                                static_cast<uint32_t>(p[ofs[2]]) + static_cast<uint32_t>(p[ofs[3]]));
+}
 }  // namespace
+
+int HaarCascade::widest() {
+    static const int lanes = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx2") ? 8 : 0;
+    return lanes;
+}
+
+bool haar_window_passes(const HaarCascade::Compiled &cascade, int stage, const int32_t *p, float norm) {
+    for (; stage < cascade.nstages; ++stage) {
+        const HaarCascade::Stage &st = cascade.stages[stage];
+        const HaarCascade::Stump *stump = cascade.stumps + st.first;
+        double sum = 0;
+        for (int i = 0; i < st.count; ++i, ++stump) {
+            float value = stump->weight[0] * static_cast<float>(rect_sum(p, stump->ofs)) +
+                          stump->weight[1] * static_cast<float>(rect_sum(p, stump->ofs + 4));
+            if (stump->weight[2] != 0.0f) value += stump->weight[2] * static_cast<float>(rect_sum(p, stump->ofs + 8));
+            value *= norm;
+            sum += value < stump->threshold ? stump->left : stump->right;
+        }
+        if (sum < st.threshold) return false;
+    }
+    return true;
+}
 
 bool HaarCascade::load(const std::string &path, std::string &why) {
     stumps_.clear();
@@ -158,7 +187,8 @@ std::vector<float> HaarCascade::pyramid(cv::Size image_size, double scale_factor
 
 void HaarCascade::detect(const cv::Mat &grey, double scale_factor, int min_neighbors, cv::Size min_size,
                          cv::Size max_size, std::vector<cv::Rect> &objects, std::vector<int> &neighbours) {
-    CV_Assert(grey.type() == CV_8UC1 && scale_factor > 1 && !stages_.empty());
+    CV_Assert(grey.type() == CV_8UC1 && scale_factor > 1 && !stages_.empty() && (lanes == 16 || lanes == 8) &&
+              lanes <= widest());
     objects.clear();
     neighbours.clear();
     const cv::Size image_size = grey.size();
@@ -208,9 +238,10 @@ void HaarCascade::detect(const cv::Mat &grey, double scale_factor, int min_neigh
         const cv::Size object(cvRound(window_.width * scale), cvRound(window_.height * scale));
         hits_.resize(static_cast<size_t>(positions) + 16);
         for (int y = 0; y < rows_end; y += ystep) {
-            const int found = haar_scan_row_avx512(cascade, sum_.data() + static_cast<size_t>(y) * stride,
-                                                   sqsum_.data() + static_cast<size_t>(y) * stride, positions, ystep,
-                                                   hits_.data());
+            const int32_t *sum_row = sum_.data() + static_cast<size_t>(y) * stride;
+            const int32_t *sqsum_row = sqsum_.data() + static_cast<size_t>(y) * stride;
+            const int found = lanes == 16 ? haar_scan_row_avx512(cascade, sum_row, sqsum_row, positions, ystep, hits_.data())
+                                          : haar_scan_row_avx2(cascade, sum_row, sqsum_row, positions, ystep, hits_.data());
             for (int i = 0; i < found; ++i) {
                 const int x = hits_[static_cast<size_t>(i)] * ystep;
                 candidates.emplace_back(cvRound(x * scale), cvRound(y * scale), object.width, object.height);

@@ -1,4 +1,5 @@
-// A stump-based Haar cascade in OpenCV's format, evaluated sixteen windows at a time.
+// A stump-based Haar cascade in OpenCV's format, evaluated sixteen (AVX-512F) or eight (AVX2)
+// windows at a time.
 //
 // Why: Haar was 59-61% of the daemon's CPU, and OpenCV 4.6 evaluates one window at a time.
 // Neighbouring windows read the integral image at neighbouring addresses, so sixteen of them
@@ -41,8 +42,10 @@ public:
     /// deeper than one node, tilted features): those stay on OpenCV's own evaluator.
     bool load(const std::string &path, std::string &why);
 
-    /// Whether this CPU runs the sixteen-lane kernel (AVX-512F).
-    static bool cpu_supported();
+    /// The widest kernel this CPU runs: 16 lanes (AVX-512F), 8 (AVX2), or 0 (neither).
+    static int widest();
+    /// Which kernel detect uses: 16 or 8 lanes, at most widest().
+    int lanes = 16;
 
     /// cv::CascadeClassifier::detectMultiScale(grey, objects, neighbours, scale_factor,
     /// min_neighbors, 0, min_size, max_size), computed here.
@@ -69,7 +72,14 @@ private:
 /// columns apart, starting at `sum` / `sqsum`. Writes the indices of the windows that pass every
 /// stage to `hits` and returns their count. Skips, as OpenCV does, the window after one that the
 /// first stage rejects. `sum` and `sqsum` must be readable 64 values past the row's last window.
+/// Sixteen windows at a time (AVX-512F) or eight (AVX2); call only what HaarCascade::widest allows.
 int haar_scan_row_avx512(const HaarCascade::Compiled &cascade, const int32_t *sum, const int32_t *sqsum,
                          int positions, int step, int32_t *hits);
+int haar_scan_row_avx2(const HaarCascade::Compiled &cascade, const int32_t *sum, const int32_t *sqsum,
+                       int positions, int step, int32_t *hits);
+
+/// One window's stages from `stage` on, in scalar code with the kernels' arithmetic: where a
+/// kernel's chunk has a single window left alive, finishing it alone is cheaper.
+bool haar_window_passes(const HaarCascade::Compiled &cascade, int stage, const int32_t *p, float norm);
 
 }  // namespace vigil

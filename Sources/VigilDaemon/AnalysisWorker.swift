@@ -77,7 +77,7 @@ final class AnalysisWorker: @unchecked Sendable {
         let path = cascade ?? models.cascade
         if let existing = detectors[path] { return existing }
         let created = try FaceDetector(cascade: path, settings: DetectorSettings())
-        if created.haarEngine == .opencv, (try? FaceDetector.preferredHaarEngine()) == .vector {
+        if let preferred = try? FaceDetector.preferredHaarEngine(), created.haarEngine < preferred {
             logger.warning("this cascade runs on OpenCV's Haar evaluator: Vigil's takes stump cascades without tilted features",
                            metadata: ["cascade": "\(path)"])
         }

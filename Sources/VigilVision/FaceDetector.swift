@@ -18,19 +18,34 @@ public struct FaceDetection: Sendable, Equatable {
 ///
 /// Owns one native detector handle; not thread-safe. One per camera or worker.
 public final class FaceDetector {
-    /// Which evaluator runs the Haar cascade. Both give the same boxes, window for window
-    /// (`HaarEngineTests`): `vector` evaluates sixteen neighbouring windows at once (AVX-512F)
-    /// for a fifth to a quarter of the CPU of `opencv`, which is `cv::CascadeClassifier`.
-    public enum HaarEngine: String, Sendable, CaseIterable {
-        case opencv, vector
+    /// Which evaluator runs the Haar cascade. All give the same boxes, window for window
+    /// (`HaarEngineTests`): `avx512` and `avx2` are Vigil's own, evaluating sixteen or eight
+    /// neighbouring windows at once, for a fifth to a third of the CPU of `opencv`, which is
+    /// `cv::CascadeClassifier`. Ordered from narrowest to widest.
+    public enum HaarEngine: String, Sendable, CaseIterable, Comparable {
+        case opencv, avx2, avx512
+
+        var native: Int32 {
+            switch self {
+            case .opencv: Int32(VG_HAAR_OPENCV)
+            case .avx2: Int32(VG_HAAR_AVX2)
+            case .avx512: Int32(VG_HAAR_AVX512)
+            }
+        }
+
+        init(native: Int32) {
+            self = native == Int32(VG_HAAR_AVX512) ? .avx512 : native == Int32(VG_HAAR_AVX2) ? .avx2 : .opencv
+        }
+
+        public static func < (a: HaarEngine, b: HaarEngine) -> Bool { a.native < b.native }
     }
 
-    /// The environment variable that pins the evaluator (`opencv` or `vector`), for comparing them.
+    /// The environment variable that pins the evaluator (`opencv`, `avx2` or `avx512`), for comparing them.
     public static let haarEngineVariable = "VIGIL_HAAR_ENGINE"
 
     private let handle: OpaquePointer
-    /// The evaluator in use: `vector` where the CPU and the cascade allow it, unless the
-    /// environment pins `opencv`.
+    /// The evaluator in use: the widest the CPU and the cascade allow, or narrower where the
+    /// environment pins one.
     public private(set) var haarEngine: HaarEngine
     /// Mutable so one worker can serve cameras with different settings (one call at a time).
     public var settings: DetectorSettings
@@ -48,24 +63,23 @@ public final class FaceDetector {
         useHaarEngine(preferred)
     }
 
-    /// The evaluator a new detector asks for: the environment's pin, else `vector` where the CPU
-    /// has AVX-512F. Throws for a pin that names no evaluator (the daemon checks this at start).
+    /// The evaluator a new detector asks for: the environment's pin, else the widest this CPU runs.
+    /// Throws for a pin that names no evaluator (the daemon checks this at start).
     public static func preferredHaarEngine() throws -> HaarEngine {
         if let pinned = ProcessInfo.processInfo.environment[haarEngineVariable], !pinned.isEmpty {
             guard let engine = HaarEngine(rawValue: pinned) else {
                 throw VisionError.badEnvironment(variable: haarEngineVariable, value: pinned,
-                                                 expected: HaarEngine.allCases.map(\.rawValue).joined(separator: " or "))
+                                                 expected: "opencv, avx2 or avx512")
             }
             return engine
         }
-        return vg_haar_vector_supported() == 1 ? .vector : .opencv
+        return HaarEngine(native: vg_haar_widest_engine())
     }
 
-    /// Asks for `engine`; returns the one in use (`opencv` where `vector` is unavailable).
+    /// Asks for `engine`; returns the one in use (the widest available below it, where it is not).
     @discardableResult
     public func useHaarEngine(_ engine: HaarEngine) -> HaarEngine {
-        let wanted = engine == .vector ? VG_HAAR_VECTOR : VG_HAAR_OPENCV
-        haarEngine = vg_detector_set_haar_engine(handle, Int32(wanted)) == VG_HAAR_VECTOR ? .vector : .opencv
+        haarEngine = HaarEngine(native: vg_detector_set_haar_engine(handle, engine.native))
         return haarEngine
     }
 

@@ -72,18 +72,20 @@ void vg_detector_destroy(vg_detector *detector);
 const char *vg_detector_last_error(const vg_detector *detector);
 
 /*
- * Which evaluator runs the Haar cascade. Both give the same boxes: VG_HAAR_VECTOR evaluates
- * sixteen neighbouring windows at once (AVX-512F) and is the default where the CPU has it and
- * the cascade is a stump cascade without tilted features (haarcascade_frontalface_default is);
- * VG_HAAR_OPENCV is cv::CascadeClassifier, the fallback everywhere else.
+ * Which evaluator runs the Haar cascade. All give the same boxes. VG_HAAR_AVX512 and
+ * VG_HAAR_AVX2 are Vigil's own, evaluating sixteen or eight neighbouring windows at once, for
+ * stump cascades without tilted features (haarcascade_frontalface_default is one);
+ * VG_HAAR_OPENCV is cv::CascadeClassifier, the fallback for every other CPU and cascade.
+ * A new detector uses the widest its CPU and cascade allow.
  */
 #define VG_HAAR_OPENCV 0
-#define VG_HAAR_VECTOR 1
+#define VG_HAAR_AVX2 1
+#define VG_HAAR_AVX512 2
 
-/** 1 when this CPU can run VG_HAAR_VECTOR (AVX-512F). */
-int32_t vg_haar_vector_supported(void);
+/** The widest evaluator this CPU runs. */
+int32_t vg_haar_widest_engine(void);
 
-/** Asks for an evaluator; returns the one in use (VG_HAAR_OPENCV when the vector one is unavailable). */
+/** Asks for an evaluator; returns the one in use (the asked one, or the widest below it that is available). */
 int32_t vg_detector_set_haar_engine(vg_detector *detector, int32_t engine);
 
 /** Haar cascade over the whole image. Boxes are in source pixels. */
