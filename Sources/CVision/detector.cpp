@@ -53,8 +53,7 @@ extern "C" vg_detector *vg_detector_create(const char *cascade_path, char *error
             vigil::write_error(error, error_len, std::string("cannot load Haar cascade ") + cascade_path);
             return nullptr;
         }
-        std::string unsupported;
-        if (vg_haar_widest_engine() != VG_HAAR_OPENCV && detector->vector_cascade.load(cascade_path, unsupported)) {
+        if (vg_haar_widest_engine() != VG_HAAR_OPENCV && detector->vector_cascade.load(cascade_path)) {
             detector->widest_engine = vg_haar_widest_engine();
         }
         detector->engine = detector->widest_engine;
@@ -81,7 +80,6 @@ extern "C" int32_t vg_haar_widest_engine(void) {
 extern "C" int32_t vg_detector_set_haar_engine(vg_detector *detector, int32_t engine) {
     if (detector == nullptr) return VG_HAAR_OPENCV;
     detector->engine = std::clamp(engine, static_cast<int32_t>(VG_HAAR_OPENCV), detector->widest_engine);
-    detector->vector_cascade.lanes = detector->engine == VG_HAAR_AVX512 ? 16 : 8;
     return detector->engine;
 }
 
@@ -90,7 +88,8 @@ namespace {
 void haar_search(vg_detector *detector, const cv::Mat &grey, double scale_factor, int min_neighbors, cv::Size min_size,
                  cv::Size max_size, std::vector<cv::Rect> &faces, std::vector<int> &neighbours) {
     if (detector->engine != VG_HAAR_OPENCV) {
-        detector->vector_cascade.detect(grey, scale_factor, min_neighbors, min_size, max_size, faces, neighbours);
+        const int lanes = detector->engine == VG_HAAR_AVX512 ? 16 : 8;
+        detector->vector_cascade.detect(grey, lanes, scale_factor, min_neighbors, min_size, max_size, faces, neighbours);
     } else {
         detector->cascade.detectMultiScale(grey, faces, neighbours, scale_factor, min_neighbors, 0, min_size, max_size);
     }

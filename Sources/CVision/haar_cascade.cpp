@@ -3,7 +3,6 @@
 #include "haar_cascade.hpp"
 
 #include <algorithm>
-#include <climits>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -55,29 +54,25 @@ bool haar_window_passes(const HaarCascade::Compiled &cascade, int stage, const i
     return true;
 }
 
-bool HaarCascade::load(const std::string &path, std::string &why) {
+bool HaarCascade::load(const std::string &path) {
     stumps_.clear();
     stages_.clear();
     compiled_stride_ = -1;
     cv::FileStorage fs(path, cv::FileStorage::READ);
     if (!fs.isOpened()) {
-        why = "cannot open " + path;
-        return false;
+        return false;  // unreadable
     }
     const cv::FileNode root = fs.getFirstTopLevelNode();
     if (static_cast<std::string>(root["stageType"]) != "BOOST" ||
         static_cast<std::string>(root["featureType"]) != "HAAR") {
-        why = "not a boosted Haar cascade in OpenCV's current format";
-        return false;
+        return false;  // not a boosted Haar cascade in OpenCV's current format
     }
     window_ = cv::Size(static_cast<int>(root["width"]), static_cast<int>(root["height"]));
     if (window_.width <= 2 || window_.height <= 2) {
-        why = "window size missing";
-        return false;
+        return false;  // no window size
     }
     if (static_cast<int>(root["featureParams"]["maxCatCount"]) != 0) {
-        why = "categorical features";
-        return false;
+        return false;  // categorical features (LBP)
     }
 
     const cv::FileNode features = root["features"];
@@ -86,8 +81,7 @@ bool HaarCascade::load(const std::string &path, std::string &why) {
     for (auto it = features.begin(); it != features.end(); ++it, ++fi) {
         const cv::FileNode feature = *it;
         if (static_cast<int>(feature["tilted"]) != 0) {
-            why = "tilted features";
-            return false;
+            return false;  // tilted features
         }
         Stump &s = feature_rects[fi];
         for (int r = 0; r < 3; ++r) {
@@ -96,8 +90,7 @@ bool HaarCascade::load(const std::string &path, std::string &why) {
         }
         const cv::FileNode rects = feature["rects"];
         if (rects.size() < 1 || rects.size() > 3) {
-            why = "a feature with " + std::to_string(rects.size()) + " rectangles";
-            return false;
+            return false;  // a feature of no rectangle or more than three
         }
         int r = 0;
         for (auto rt = rects.begin(); rt != rects.end(); ++rt, ++r) {
@@ -118,13 +111,11 @@ bool HaarCascade::load(const std::string &path, std::string &why) {
             const cv::FileNode nodes = (*wt)["internalNodes"];
             const cv::FileNode leaves = (*wt)["leafValues"];
             if (nodes.size() != 4 || leaves.size() != 2) {
-                why = "trees deeper than one split";
-                return false;
+                return false;  // trees deeper than one split
             }
             const int feature = static_cast<int>(nodes[2]);
             if (feature < 0 || static_cast<size_t>(feature) >= feature_rects.size()) {
-                why = "a weak classifier names feature " + std::to_string(feature);
-                return false;
+                return false;  // a weak classifier naming a feature that does not exist
             }
             Stump s = feature_rects[static_cast<size_t>(feature)];
             s.threshold = static_cast<float>(nodes[3]);
@@ -133,14 +124,12 @@ bool HaarCascade::load(const std::string &path, std::string &why) {
             stumps_.push_back(s);
         }
         if (st.count == 0) {
-            why = "an empty stage";
-            return false;
+            return false;  // an empty stage
         }
         stages_.push_back(st);
     }
     if (stages_.empty()) {
-        why = "no stages";
-        return false;
+        return false;  // no stages
     }
     return true;
 }
@@ -185,7 +174,7 @@ std::vector<float> HaarCascade::pyramid(cv::Size image_size, double scale_factor
     return scales;
 }
 
-void HaarCascade::detect(const cv::Mat &grey, double scale_factor, int min_neighbors, cv::Size min_size,
+void HaarCascade::detect(const cv::Mat &grey, int lanes, double scale_factor, int min_neighbors, cv::Size min_size,
                          cv::Size max_size, std::vector<cv::Rect> &objects, std::vector<int> &neighbours) {
     CV_Assert(grey.type() == CV_8UC1 && scale_factor > 1 && !stages_.empty() && (lanes == 16 || lanes == 8) &&
               lanes <= widest());

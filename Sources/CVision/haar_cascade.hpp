@@ -38,19 +38,18 @@ public:
         double area;      // its area
     };
 
-    /// Reads `path`. False, with `why`, for a cascade this evaluator does not take (LBP, trees
-    /// deeper than one node, tilted features): those stay on OpenCV's own evaluator.
-    bool load(const std::string &path, std::string &why);
+    /// Reads `path`. False for a cascade this evaluator does not take (LBP, trees deeper than one
+    /// node, tilted features): those stay on OpenCV's own evaluator.
+    bool load(const std::string &path);
 
     /// The widest kernel this CPU runs: 16 lanes (AVX-512F), 8 (AVX2), or 0 (neither).
     static int widest();
-    /// Which kernel detect uses: 16 or 8 lanes, at most widest().
-    int lanes = 16;
 
     /// cv::CascadeClassifier::detectMultiScale(grey, objects, neighbours, scale_factor,
-    /// min_neighbors, 0, min_size, max_size), computed here.
-    void detect(const cv::Mat &grey, double scale_factor, int min_neighbors, cv::Size min_size, cv::Size max_size,
-                std::vector<cv::Rect> &objects, std::vector<int> &neighbours);
+    /// min_neighbors, 0, min_size, max_size), computed here with the 16- or 8-lane kernel
+    /// (`lanes`, at most widest()).
+    void detect(const cv::Mat &grey, int lanes, double scale_factor, int min_neighbors, cv::Size min_size,
+                cv::Size max_size, std::vector<cv::Rect> &objects, std::vector<int> &neighbours);
 
 private:
     /// The window scales detectMultiScale searches: every one whose window fits the image, then

@@ -64,7 +64,8 @@ public final class Daemon: Sendable {
     let metrics: DaemonMetrics
     let previews: PreviewHub
     let logger: Logger
-    /// The Haar evaluator every worker's detectors use (logged at start).
+    /// The Haar evaluator the workers' detectors ask for (logged at start; a worker warns when a
+    /// camera's cascade makes it fall back to OpenCV's).
     let haarEngine: FaceDetector.HaarEngine
     let load = LoadFactor()
     /// How busy the node's cores are between two status reports (the load factor's second input).

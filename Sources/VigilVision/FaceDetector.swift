@@ -20,7 +20,7 @@ public struct FaceDetection: Sendable, Equatable {
 public final class FaceDetector {
     /// Which evaluator runs the Haar cascade. All give the same boxes, window for window
     /// (`HaarEngineTests`): `avx512` and `avx2` are Vigil's own, evaluating sixteen or eight
-    /// neighbouring windows at once, for a fifth to a third of the CPU of `opencv`, which is
+    /// neighbouring windows at once, for a quarter to a sixth of the CPU of `opencv`, which is
     /// `cv::CascadeClassifier`. Ordered from narrowest to widest.
     public enum HaarEngine: String, Sendable, CaseIterable, Comparable {
         case opencv, avx2, avx512
@@ -59,8 +59,7 @@ public final class FaceDetector {
         }
         self.handle = handle
         self.settings = settings
-        haarEngine = .opencv
-        useHaarEngine(preferred)
+        haarEngine = HaarEngine(native: vg_detector_set_haar_engine(handle, preferred.native))
     }
 
     /// The evaluator a new detector asks for: the environment's pin, else the widest this CPU runs.

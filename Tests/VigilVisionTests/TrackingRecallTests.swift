@@ -61,8 +61,8 @@ struct TrackingRecallTests {
         let full = try await sightings(clip, gallery: gallery, tracking: false)
         let frames = Set(full.map(\.frameIndex)).count
         #expect(full.count >= 150)
-        // Stretch 1 is a node within capacity. A 2-core node with eight of the benchmark's cameras keeps them
-        // in real time by stretching detection 4-5x (benchmarks/cameras.py): recognition is traded for
+        // Stretch 1 is a node within capacity. A 2-core node with sixteen of the benchmark's cameras keeps them
+        // in real time by stretching detection 3-5x (benchmarks/cameras.py): recognition is traded for
         // capacity there, the node says it is over capacity, and these are the figures of that trade.
         for stretch in [1.0, 2.0, 4.0] {
             let tracked = try await sightings(clip, gallery: gallery, tracking: true, stretch: stretch)
